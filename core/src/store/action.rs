@@ -1,0 +1,196 @@
+//! The bookkeeping every write shares: one hybrid-logical-clock stamp per change, the stamp of
+//! each field it wrote, and (for the engineer's own actions) an outbox entry numbered
+//! contiguously per client. All of it goes into the caller's transaction, so a change and its
+//! outbox entry are committed together or not at all.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use rusqlite::Transaction;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::clock::{Hlc, format_time};
+use crate::error::{Entity, Result};
+
+/// What a change does to its row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    /// A new row; the payload is the whole row.
+    Insert,
+    /// Some fields of an existing row; the payload holds just those fields.
+    Update,
+    /// A work-order status change; the payload says from, to, role and reason.
+    Transition,
+}
+
+impl Op {
+    fn as_str(self) -> &'static str {
+        match self {
+            Op::Insert => "insert",
+            Op::Update => "update",
+            Op::Transition => "transition",
+        }
+    }
+}
+
+/// The context of one write transaction: the time, the clock, the next outbox seq.
+#[derive(Debug)]
+pub struct ActionCtx {
+    client_id: Uuid,
+    now: DateTime<Utc>,
+    wall_ms: i64,
+    hlc_wall_ms: i64,
+    hlc_counter: u32,
+    next_seq: i64,
+    to_outbox: bool,
+}
+
+impl ActionCtx {
+    pub(super) fn load(tx: &Transaction<'_>, now: DateTime<Utc>, to_outbox: bool) -> Result<Self> {
+        let (client_id, next_seq, hlc_wall_ms, hlc_counter, offset_ms): (
+            String,
+            i64,
+            i64,
+            u32,
+            i64,
+        ) = tx.query_row(
+            "SELECT client_id, next_outbox_seq, hlc_wall_ms, hlc_counter, clock_offset_ms
+                 FROM device",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )?;
+        // Stored times have millisecond precision; an action returns what a reload would show.
+        let now = now.trunc_subsecs(3);
+        Ok(ActionCtx {
+            client_id: super::columns::parse_uuid("device.client_id", client_id)?,
+            now,
+            wall_ms: now.timestamp_millis() + offset_ms,
+            hlc_wall_ms,
+            hlc_counter,
+            next_seq,
+            to_outbox,
+        })
+    }
+
+    pub(super) fn save(&self, tx: &Transaction<'_>) -> Result<()> {
+        tx.prepare_cached(
+            "UPDATE device SET next_outbox_seq = ?1, hlc_wall_ms = ?2, hlc_counter = ?3",
+        )?
+        .execute((self.next_seq, self.hlc_wall_ms, self.hlc_counter))?;
+        Ok(())
+    }
+
+    /// The wall time of this action (device clock, uncorrected: it is what the engineer saw).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// A new row id: a UUIDv7, made here on the device, so a retry can never duplicate a row.
+    pub fn new_id(&self) -> Uuid {
+        Uuid::now_v7()
+    }
+
+    fn tick(&mut self) -> Hlc {
+        let hlc = Hlc::tick(
+            self.hlc_wall_ms,
+            self.hlc_counter,
+            self.wall_ms,
+            self.client_id,
+        );
+        self.hlc_wall_ms = hlc.wall_ms;
+        self.hlc_counter = hlc.counter;
+        hlc
+    }
+
+    /// Logs a new row: every field of `row` (but its id) is stamped.
+    pub fn log_insert(
+        &mut self,
+        tx: &Transaction<'_>,
+        entity: Entity,
+        row_id: Uuid,
+        row: &impl Serialize,
+    ) -> Result<()> {
+        let mut fields = to_object(row)?;
+        fields.remove("id");
+        let stamped: Vec<String> = fields.keys().cloned().collect();
+        self.log(
+            tx,
+            entity,
+            row_id,
+            Op::Insert,
+            &stamped,
+            Value::Object(fields),
+        )
+    }
+
+    /// Logs a change to some fields of a row: those fields are stamped.
+    pub fn log_update(
+        &mut self,
+        tx: &Transaction<'_>,
+        entity: Entity,
+        row_id: Uuid,
+        fields: Map<String, Value>,
+    ) -> Result<()> {
+        let stamped: Vec<String> = fields.keys().cloned().collect();
+        self.log(
+            tx,
+            entity,
+            row_id,
+            Op::Update,
+            &stamped,
+            Value::Object(fields),
+        )
+    }
+
+    /// Logs a change with an explicit list of the fields it set (e.g. a status transition
+    /// stamps `status` while its payload also carries from, role and reason).
+    pub fn log(
+        &mut self,
+        tx: &Transaction<'_>,
+        entity: Entity,
+        row_id: Uuid,
+        op: Op,
+        stamped: &[String],
+        payload: Value,
+    ) -> Result<()> {
+        let hlc = self.tick().to_string();
+        let row_id = row_id.to_string();
+        let mut stamp = tx.prepare_cached(
+            "INSERT INTO field_clocks (entity, row_id, field, hlc) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc",
+        )?;
+        for field in stamped {
+            stamp.execute((entity.as_str(), &row_id, field, &hlc))?;
+        }
+        if self.to_outbox {
+            tx.prepare_cached(
+                "INSERT INTO outbox (seq, mutation_id, entity, row_id, op, payload, hlc, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute((
+                self.next_seq,
+                Uuid::now_v7().to_string(),
+                entity.as_str(),
+                &row_id,
+                op.as_str(),
+                payload.to_string(),
+                &hlc,
+                format_time(self.now),
+            ))?;
+            self.next_seq += 1;
+        }
+        Ok(())
+    }
+}
+
+fn to_object(row: &impl Serialize) -> Result<Map<String, Value>> {
+    match serde_json::to_value(row)? {
+        Value::Object(map) => Ok(map),
+        other => {
+            let mut map = Map::new();
+            map.insert("value".to_owned(), other);
+            Ok(map)
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! The device store: one SQLite file per signed-in engineer.
+//!
+//! One writer connection and one reader connection, each behind a mutex and used only through
+//! closures: [`Store::read`] hands out a `&Connection`, [`Store::act`] a `&Transaction` that
+//! commits when the closure returns `Ok` and rolls back otherwise. The file is in WAL mode, so
+//! reads never wait for a write, and the writer commits with `synchronous=FULL`: when an action
+//! returns, it is on disk together with its outbox entry.
+
+mod action;
+pub(crate) mod columns;
+mod schema;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use uuid::Uuid;
+
+pub use action::{ActionCtx, Op};
+pub use schema::LATEST_VERSION;
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, Result};
+
+/// An open device store.
+pub struct Store {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    reader: Mutex<Connection>,
+    clock: Arc<dyn Clock>,
+    client_id: Uuid,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens the store at `path`, creating it (with a new client id) if there is no file yet,
+    /// and upgrading its schema if it is older than this build.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        Store::open_with_clock(path, Arc::new(SystemClock))
+    }
+
+    /// Like [`Store::open`], with a chosen wall clock (tests, seeds, benchmarks).
+    pub fn open_with_clock(path: impl AsRef<Path>, clock: Arc<dyn Clock>) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        let mut writer = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )?;
+        // Touch the header before any pragma that could write to the file: a file that is not
+        // a database must be refused while it is still exactly as we found it.
+        check_is_database(&writer, &path)?;
+        writer.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA synchronous = FULL;
+             PRAGMA busy_timeout = 5000;",
+        )?;
+        schema::prepare(&mut writer, &path, clock.now())?;
+        let client_id = columns::parse_uuid(
+            "device.client_id",
+            writer.query_row("SELECT client_id FROM device", [], |r| {
+                r.get::<_, String>(0)
+            })?,
+        )?;
+        let reader = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        reader.execute_batch("PRAGMA busy_timeout = 5000;")?;
+        Ok(Store {
+            path,
+            writer: Mutex::new(writer),
+            reader: Mutex::new(reader),
+            clock,
+            client_id,
+        })
+    }
+
+    /// This store's client id, made when the file was created.
+    pub fn client_id(&self) -> Uuid {
+        self.client_id
+    }
+
+    /// The file this store lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The store's idea of "now" (its wall clock).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Runs `f` on the reader connection. Sees every committed action.
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = lock(&self.reader);
+        f(&conn)
+    }
+
+    /// Runs one user action: `f` writes its rows through the transaction and logs each change
+    /// through the [`ActionCtx`] (field clocks + outbox). Commits with `synchronous=FULL` when
+    /// `f` returns `Ok`; on `Err` nothing of it is stored.
+    pub fn act<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>, &mut ActionCtx) -> Result<T>,
+    ) -> Result<T> {
+        self.write_with(true, f)
+    }
+
+    /// Writes data that came from elsewhere (the server, a seed): rows and field clocks, but no
+    /// outbox entries, since there is nothing of this device's to upload.
+    pub fn import<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>, &mut ActionCtx) -> Result<T>,
+    ) -> Result<T> {
+        self.write_with(false, f)
+    }
+
+    fn write_with<T>(
+        &self,
+        to_outbox: bool,
+        f: impl FnOnce(&Transaction<'_>, &mut ActionCtx) -> Result<T>,
+    ) -> Result<T> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut ctx = ActionCtx::load(&tx, self.clock.now(), to_outbox)?;
+        let out = f(&tx, &mut ctx)?;
+        ctx.save(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    // A panic inside a closure rolls its transaction back (Transaction's Drop), so the
+    // connection is still sound after poisoning.
+    conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn check_is_database(conn: &Connection, path: &Path) -> Result<()> {
+    match conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+        r.get::<_, i64>(0)
+    }) {
+        Ok(_) => Ok(()),
+        Err(err) if Error::is_not_a_database(&err) => Err(Error::NotADatabase {
+            path: path.to_path_buf(),
+        }),
+        Err(err) => Err(err.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests;

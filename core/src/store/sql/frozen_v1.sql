@@ -1,0 +1,231 @@
+-- FROZEN: the device schema as version 1 shipped it. Never edit this file: the upgrade test
+-- creates a v1 store from it and checks that the ladder brings it to the same schema as a fresh
+-- store.
+-- Exactly one row: who this device store is, and its counters.
+CREATE TABLE device (
+    id                INTEGER PRIMARY KEY CHECK (id = 1),
+    client_id         TEXT    NOT NULL,
+    created_at        TEXT    NOT NULL,
+    -- Next outbox seq. Kept here, not derived from MAX(seq), so that a seq is never reused
+    -- after acknowledged entries are pruned.
+    next_outbox_seq   INTEGER NOT NULL DEFAULT 1,
+    hlc_wall_ms       INTEGER NOT NULL DEFAULT 0,
+    hlc_counter       INTEGER NOT NULL DEFAULT 0,
+    -- Correction to the device clock learnt from the server (sync sets it).
+    clock_offset_ms   INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+CREATE TABLE customers (
+    id     TEXT PRIMARY KEY,
+    name   TEXT NOT NULL,
+    phone  TEXT,
+    email  TEXT
+) STRICT;
+
+CREATE TABLE sites (
+    id            TEXT PRIMARY KEY,
+    customer_id   TEXT NOT NULL REFERENCES customers(id),
+    address       TEXT NOT NULL,
+    access_notes  TEXT NOT NULL DEFAULT '',
+    contact_name  TEXT,
+    contact_phone TEXT
+) STRICT;
+CREATE INDEX sites_customer ON sites(customer_id);
+
+CREATE TABLE contracts (
+    id              TEXT PRIMARY KEY,
+    customer_id     TEXT    NOT NULL REFERENCES customers(id),
+    plan            TEXT    NOT NULL,
+    starts_on       TEXT    NOT NULL,
+    ends_on         TEXT    NOT NULL,
+    visits_per_year INTEGER NOT NULL,
+    covers_parts    INTEGER NOT NULL,
+    covers_labour   INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE assets (
+    id               TEXT PRIMARY KEY,
+    site_id          TEXT NOT NULL REFERENCES sites(id),
+    kind             TEXT NOT NULL,
+    category         TEXT NOT NULL,
+    brand            TEXT NOT NULL,
+    model            TEXT NOT NULL,
+    serial           TEXT NOT NULL,
+    firmware         TEXT,
+    purchased_on     TEXT,
+    installed_on     TEXT,
+    warranty_ends_on TEXT,
+    contract_id      TEXT REFERENCES contracts(id)
+) STRICT;
+CREATE INDEX assets_site ON assets(site_id);
+
+CREATE TABLE work_orders (
+    id            TEXT PRIMARY KEY,
+    number        TEXT NOT NULL UNIQUE,
+    kind          TEXT NOT NULL,
+    priority      TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    customer_id   TEXT NOT NULL REFERENCES customers(id),
+    site_id       TEXT NOT NULL REFERENCES sites(id),
+    asset_id      TEXT REFERENCES assets(id),
+    symptom       TEXT NOT NULL,
+    error_code    TEXT,
+    fault_since   TEXT,
+    fault_trigger TEXT,
+    window_start  TEXT NOT NULL,
+    window_end    TEXT NOT NULL,
+    assignee      TEXT,
+    created_at    TEXT NOT NULL
+) STRICT;
+CREATE INDEX work_orders_window ON work_orders(window_start);
+
+-- Visit records: each its own row with its own device-made id, so they never conflict.
+CREATE TABLE status_changes (
+    id            TEXT PRIMARY KEY,
+    work_order_id TEXT NOT NULL REFERENCES work_orders(id),
+    from_status   TEXT NOT NULL,
+    to_status     TEXT NOT NULL,
+    role          TEXT NOT NULL,
+    reason        TEXT,
+    at            TEXT NOT NULL
+) STRICT;
+CREATE INDEX status_changes_wo ON status_changes(work_order_id);
+
+CREATE TABLE diagnoses (
+    id            TEXT PRIMARY KEY,
+    work_order_id TEXT NOT NULL REFERENCES work_orders(id),
+    symptom       TEXT NOT NULL,
+    cause         TEXT NOT NULL,
+    error_codes   TEXT NOT NULL,
+    recorded_at   TEXT NOT NULL
+) STRICT;
+CREATE INDEX diagnoses_wo ON diagnoses(work_order_id);
+
+CREATE TABLE measurements (
+    id            TEXT PRIMARY KEY,
+    work_order_id TEXT NOT NULL REFERENCES work_orders(id),
+    name          TEXT NOT NULL,
+    value         REAL NOT NULL,
+    unit          TEXT NOT NULL,
+    recorded_at   TEXT NOT NULL
+) STRICT;
+CREATE INDEX measurements_wo ON measurements(work_order_id);
+
+CREATE TABLE checklist_results (
+    id            TEXT PRIMARY KEY,
+    work_order_id TEXT NOT NULL REFERENCES work_orders(id),
+    item_key      TEXT NOT NULL,
+    result        TEXT NOT NULL,
+    note          TEXT,
+    recorded_at   TEXT NOT NULL
+) STRICT;
+CREATE INDEX checklist_results_wo ON checklist_results(work_order_id);
+
+CREATE TABLE notes (
+    id            TEXT PRIMARY KEY,
+    work_order_id TEXT NOT NULL REFERENCES work_orders(id),
+    body          TEXT NOT NULL,
+    recorded_at   TEXT NOT NULL
+) STRICT;
+CREATE INDEX notes_wo ON notes(work_order_id);
+
+CREATE TABLE time_entries (
+    id            TEXT PRIMARY KEY,
+    work_order_id TEXT NOT NULL REFERENCES work_orders(id),
+    kind          TEXT NOT NULL,
+    started_at    TEXT NOT NULL,
+    ended_at      TEXT NOT NULL,
+    recorded_at   TEXT NOT NULL
+) STRICT;
+CREATE INDEX time_entries_wo ON time_entries(work_order_id);
+
+CREATE TABLE part_lines (
+    id               TEXT PRIMARY KEY,
+    work_order_id    TEXT    NOT NULL REFERENCES work_orders(id),
+    direction        TEXT    NOT NULL,
+    part_number      TEXT    NOT NULL,
+    description      TEXT    NOT NULL,
+    quantity         INTEGER NOT NULL CHECK (quantity > 0),
+    serial_in        TEXT,
+    serial_out       TEXT,
+    billing          TEXT    NOT NULL,
+    unit_price_cents INTEGER NOT NULL CHECK (unit_price_cents >= 0),
+    recorded_at      TEXT    NOT NULL
+) STRICT;
+CREATE INDEX part_lines_wo ON part_lines(work_order_id);
+
+CREATE TABLE quote_lines (
+    id               TEXT PRIMARY KEY,
+    work_order_id    TEXT    NOT NULL REFERENCES work_orders(id),
+    description      TEXT    NOT NULL,
+    quantity         INTEGER NOT NULL CHECK (quantity > 0),
+    unit_price_cents INTEGER NOT NULL CHECK (unit_price_cents >= 0),
+    recorded_at      TEXT    NOT NULL
+) STRICT;
+CREATE INDEX quote_lines_wo ON quote_lines(work_order_id);
+
+CREATE TABLE quote_decisions (
+    id             TEXT PRIMARY KEY,
+    work_order_id  TEXT    NOT NULL REFERENCES work_orders(id),
+    approved       INTEGER NOT NULL,
+    signer_name    TEXT    NOT NULL,
+    total_cents    INTEGER NOT NULL,
+    charges_sha256 TEXT    NOT NULL,
+    decided_at     TEXT    NOT NULL
+) STRICT;
+CREATE INDEX quote_decisions_wo ON quote_decisions(work_order_id);
+
+CREATE TABLE function_tests (
+    id            TEXT PRIMARY KEY,
+    work_order_id TEXT    NOT NULL REFERENCES work_orders(id),
+    passed        INTEGER NOT NULL,
+    notes         TEXT    NOT NULL,
+    tested_at     TEXT    NOT NULL
+) STRICT;
+CREATE INDEX function_tests_wo ON function_tests(work_order_id);
+
+CREATE TABLE signoffs (
+    id            TEXT PRIMARY KEY,
+    work_order_id TEXT NOT NULL REFERENCES work_orders(id),
+    signer_name   TEXT NOT NULL,
+    signed_at     TEXT NOT NULL,
+    strokes       TEXT NOT NULL,
+    report_sha256 TEXT NOT NULL
+) STRICT;
+CREATE INDEX signoffs_wo ON signoffs(work_order_id);
+
+-- Per-field hybrid-logical-clock stamps: the last writer of each field, for the sync merge.
+CREATE TABLE field_clocks (
+    entity TEXT NOT NULL,
+    row_id TEXT NOT NULL,
+    field  TEXT NOT NULL,
+    hlc    TEXT NOT NULL,
+    PRIMARY KEY (entity, row_id, field)
+) STRICT, WITHOUT ROWID;
+
+-- Every local action, numbered 1, 2, 3, ... per client, waiting for the server.
+CREATE TABLE outbox (
+    seq         INTEGER PRIMARY KEY,
+    mutation_id TEXT    NOT NULL UNIQUE,
+    entity      TEXT    NOT NULL,
+    row_id      TEXT    NOT NULL,
+    op          TEXT    NOT NULL,
+    payload     TEXT    NOT NULL,
+    hlc         TEXT    NOT NULL,
+    created_at  TEXT    NOT NULL,
+    acked_at    TEXT
+) STRICT;
+
+-- Values that lost a merge or were rejected by the server: nothing is dropped silently.
+CREATE TABLE conflicts (
+    id           TEXT PRIMARY KEY,
+    entity       TEXT NOT NULL,
+    row_id       TEXT NOT NULL,
+    field        TEXT,
+    local_value  TEXT,
+    remote_value TEXT,
+    kept         TEXT NOT NULL,
+    reason       TEXT NOT NULL,
+    occurred_at  TEXT NOT NULL
+) STRICT;
+CREATE INDEX conflicts_time ON conflicts(occurred_at);

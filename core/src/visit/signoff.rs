@@ -1,0 +1,137 @@
+//! The customer's sign-off: who signed, when, the pen strokes, and the SHA-256 of the service
+//! report they signed. The hash is what later shows a report as "changed after signing".
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{When, open_job};
+use crate::clock::format_time;
+use crate::error::{Entity, Problem, Result};
+use crate::report;
+use crate::store::ActionCtx;
+use crate::store::columns;
+use crate::validate::{Check, NAME_MAX};
+
+/// Most strokes one signature may have.
+pub const STROKES_MAX: usize = 500;
+/// Most points in one signature, all strokes together.
+pub const POINTS_MAX: usize = 50_000;
+
+/// A point of a pen stroke, in the signature pad's coordinates.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct StrokePoint {
+    /// Horizontal position.
+    pub x: f32,
+    /// Vertical position.
+    pub y: f32,
+    /// Milliseconds since the stroke began.
+    pub t_ms: u32,
+}
+
+/// One pen-down-to-pen-up stroke.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stroke {
+    /// The points, in drawing order.
+    pub points: Vec<StrokePoint>,
+}
+
+/// A captured sign-off.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignOff {
+    /// UUIDv7.
+    pub id: Uuid,
+    /// The work order.
+    pub work_order_id: Uuid,
+    /// The signer's name as they gave it.
+    pub signer_name: String,
+    /// When they signed.
+    pub signed_at: DateTime<Utc>,
+    /// The signature.
+    pub strokes: Vec<Stroke>,
+    /// SHA-256 (hex) of the canonical service report at the moment of signing.
+    pub report_sha256: String,
+}
+
+/// Captures the customer's signature on the service report as it stands now.
+pub fn sign(
+    tx: &Transaction<'_>,
+    ctx: &mut ActionCtx,
+    work_order_id: Uuid,
+    signer_name: String,
+    strokes: Vec<Stroke>,
+) -> Result<SignOff> {
+    let points: usize = strokes.iter().map(|s| s.points.len()).sum();
+    Check::new()
+        .text("signer_name", &signer_name, NAME_MAX)
+        .items("strokes", &strokes, STROKES_MAX)
+        .fail_if(
+            strokes.iter().any(|s| s.points.is_empty()),
+            "strokes",
+            Problem::Inconsistent {
+                detail: "a stroke has no points".into(),
+            },
+        )
+        .fail_if(
+            points > POINTS_MAX,
+            "strokes",
+            Problem::TooMany {
+                max: POINTS_MAX,
+                len: points,
+            },
+        )
+        .fail_if(
+            strokes
+                .iter()
+                .flat_map(|s| &s.points)
+                .any(|p| !p.x.is_finite() || !p.y.is_finite()),
+            "strokes",
+            Problem::NotFinite,
+        )
+        .finish()?;
+    open_job(tx, work_order_id, When::OnSite, "signing the report")?;
+    let report_sha256 = report::build(tx, work_order_id)?.sha256()?;
+    let s = SignOff {
+        id: ctx.new_id(),
+        work_order_id,
+        signer_name: signer_name.trim().to_owned(),
+        signed_at: ctx.now(),
+        strokes,
+        report_sha256,
+    };
+    tx.prepare_cached(
+        "INSERT INTO signoffs (id, work_order_id, signer_name, signed_at, strokes, report_sha256)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute((
+        s.id.to_string(),
+        work_order_id.to_string(),
+        &s.signer_name,
+        format_time(s.signed_at),
+        serde_json::to_string(&s.strokes)?,
+        &s.report_sha256,
+    ))?;
+    ctx.log_insert(tx, Entity::SignOff, s.id, &s)?;
+    Ok(s)
+}
+
+/// The latest sign-off of a work order.
+pub fn latest(conn: &Connection, work_order_id: Uuid) -> Result<Option<SignOff>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, work_order_id, signer_name, signed_at, strokes, report_sha256
+             FROM signoffs WHERE work_order_id = ?1 ORDER BY signed_at DESC, id DESC LIMIT 1",
+        )?
+        .query_row([work_order_id.to_string()], |r| {
+            Ok(SignOff {
+                id: columns::uuid(r, 0)?,
+                work_order_id: columns::uuid(r, 1)?,
+                signer_name: r.get(2)?,
+                signed_at: columns::time(r, 3)?,
+                strokes: columns::json(r, 4)?,
+                report_sha256: r.get(5)?,
+            })
+        })
+        .optional()?)
+}

@@ -1,0 +1,208 @@
+//! The read models the engineer's screens need, each one call: today's list and the job
+//! detail with the asset's history.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use rusqlite::Connection;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::status::{self, Role, Status};
+use super::{Priority, WorkOrder, WorkOrderKind};
+use crate::assets::{self, Asset, Contract, Coverage};
+use crate::clock::format_time;
+use crate::customers::{self, Customer, Site};
+use crate::error::Result;
+use crate::store::columns;
+use crate::visit::findings::{self, Diagnosis};
+use crate::visit::rows;
+use crate::visit::work::{self, PartLine};
+
+/// A line of the day's job list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JobSummary {
+    /// Work order id.
+    pub id: Uuid,
+    /// Its number.
+    pub number: String,
+    /// Job type.
+    pub kind: WorkOrderKind,
+    /// Urgency.
+    pub priority: Priority,
+    /// Status.
+    pub status: Status,
+    /// Appointment window start.
+    pub window_start: DateTime<Utc>,
+    /// Appointment window end.
+    pub window_end: DateTime<Utc>,
+    /// Customer name.
+    pub customer_name: String,
+    /// Site address.
+    pub address: String,
+    /// "Brand Model", if there is an asset.
+    pub asset: Option<String>,
+    /// Reported symptom.
+    pub symptom: String,
+    /// Reported error code.
+    pub error_code: Option<String>,
+}
+
+/// The jobs whose appointment window touches `day` (in a time zone `utc_offset_minutes` east
+/// of UTC), ordered by appointment start.
+pub fn jobs_for_day(
+    conn: &Connection,
+    day: NaiveDate,
+    utc_offset_minutes: i32,
+) -> Result<Vec<JobSummary>> {
+    let day_start =
+        day.and_time(NaiveTime::MIN).and_utc() - Duration::minutes(utc_offset_minutes.into());
+    let day_end = day_start + Duration::days(1);
+    // Windows are shorter than a day, so starts from the day before bound the index scan.
+    rows(
+        conn,
+        "SELECT w.id, w.number, w.kind, w.priority, w.status, w.window_start, w.window_end,
+                c.name, s.address, a.brand || ' ' || a.model, w.symptom, w.error_code
+         FROM work_orders w
+         JOIN customers c ON c.id = w.customer_id
+         JOIN sites s ON s.id = w.site_id
+         LEFT JOIN assets a ON a.id = w.asset_id
+         WHERE w.window_start >= ?1 AND w.window_start < ?2 AND w.window_end > ?3
+         ORDER BY w.window_start, w.number",
+        (
+            format_time(day_start - Duration::days(1)),
+            format_time(day_end),
+            format_time(day_start),
+        ),
+        |r| {
+            Ok(JobSummary {
+                id: columns::uuid(r, 0)?,
+                number: r.get(1)?,
+                kind: r.get(2)?,
+                priority: r.get(3)?,
+                status: r.get(4)?,
+                window_start: columns::time(r, 5)?,
+                window_end: columns::time(r, 6)?,
+                customer_name: r.get(7)?,
+                address: r.get(8)?,
+                asset: r.get(9)?,
+                symptom: r.get(10)?,
+                error_code: r.get(11)?,
+            })
+        },
+    )
+}
+
+/// An earlier visit to the same asset, with what was found and what was fitted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EarlierVisit {
+    /// The earlier work order.
+    pub work_order_id: Uuid,
+    /// Its number.
+    pub number: String,
+    /// Its type.
+    pub kind: WorkOrderKind,
+    /// Its status.
+    pub status: Status,
+    /// Its appointment start.
+    pub date: DateTime<Utc>,
+    /// Its reported symptom.
+    pub symptom: String,
+    /// Its reported error code.
+    pub error_code: Option<String>,
+    /// What was found.
+    pub diagnoses: Vec<Diagnosis>,
+    /// What was fitted and removed.
+    pub parts: Vec<PartLine>,
+}
+
+/// Everything the job screen shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JobDetail {
+    /// The work order.
+    pub work_order: WorkOrder,
+    /// The customer.
+    pub customer: Customer,
+    /// The site.
+    pub site: Site,
+    /// The asset.
+    pub asset: Option<Asset>,
+    /// The asset's contract.
+    pub contract: Option<Contract>,
+    /// Warranty coverage at the visit date.
+    pub coverage: Coverage,
+    /// Earlier visits to this asset, newest first.
+    pub history: Vec<EarlierVisit>,
+    /// Where the engineer may move the job from here.
+    pub next_statuses: Vec<Status>,
+}
+
+/// How many earlier visits the job screen shows.
+pub const HISTORY_LIMIT: u32 = 10;
+
+/// The job detail of one work order.
+pub fn job_detail(conn: &Connection, work_order_id: Uuid) -> Result<JobDetail> {
+    let work_order = super::get(conn, work_order_id)?;
+    let customer = customers::get_customer(conn, work_order.customer_id)?;
+    let site = customers::get_site(conn, work_order.site_id)?;
+    let asset = work_order
+        .asset_id
+        .map(|id| assets::get_asset(conn, id))
+        .transpose()?;
+    let contract = asset
+        .as_ref()
+        .and_then(|a| a.contract_id)
+        .map(|id| assets::get_contract(conn, id))
+        .transpose()?;
+    let coverage = Coverage::at(
+        asset.as_ref(),
+        contract.as_ref(),
+        work_order.window.start.date_naive(),
+    );
+    let history = match work_order.asset_id {
+        Some(asset_id) => history(conn, asset_id, &work_order)?,
+        None => Vec::new(),
+    };
+    Ok(JobDetail {
+        next_statuses: status::next_statuses(work_order.status, Role::Engineer),
+        work_order,
+        customer,
+        site,
+        asset,
+        contract,
+        coverage,
+        history,
+    })
+}
+
+fn history(conn: &Connection, asset_id: Uuid, current: &WorkOrder) -> Result<Vec<EarlierVisit>> {
+    let mut visits = rows(
+        conn,
+        "SELECT id, number, kind, status, window_start, symptom, error_code
+         FROM work_orders
+         WHERE asset_id = ?1 AND window_start < ?2 AND id <> ?3
+         ORDER BY window_start DESC LIMIT ?4",
+        (
+            asset_id.to_string(),
+            format_time(current.window.start),
+            current.id.to_string(),
+            HISTORY_LIMIT,
+        ),
+        |r| {
+            Ok(EarlierVisit {
+                work_order_id: columns::uuid(r, 0)?,
+                number: r.get(1)?,
+                kind: r.get(2)?,
+                status: r.get(3)?,
+                date: columns::time(r, 4)?,
+                symptom: r.get(5)?,
+                error_code: r.get(6)?,
+                diagnoses: Vec::new(),
+                parts: Vec::new(),
+            })
+        },
+    )?;
+    for v in &mut visits {
+        v.diagnoses = findings::diagnoses(conn, v.work_order_id)?;
+        v.parts = work::part_lines(conn, v.work_order_id)?;
+    }
+    Ok(visits)
+}
