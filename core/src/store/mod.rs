@@ -55,9 +55,10 @@ impl Store {
             &path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
         )?;
-        // Touch the header before any pragma that could write to the file: a file that is not
-        // a database must be refused while it is still exactly as we found it.
+        // Read the file before any pragma that could write to it (journal_mode rewrites the
+        // header): a file that is not ours must be refused while it is exactly as we found it.
         check_is_database(&writer, &path)?;
+        schema::inspect(&writer, &path)?;
         writer.execute_batch(
             "PRAGMA journal_mode = WAL;
              PRAGMA foreign_keys = ON;

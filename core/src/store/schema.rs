@@ -21,26 +21,34 @@ const SCHEMA: &str = include_str!("sql/schema.sql");
 /// Step `n` takes a store from version `n - 1` to `n`.
 const UPGRADES: &[(u32, &str)] = &[(2, include_str!("sql/migrate_v2.sql"))];
 
-/// Creates or upgrades the schema of the store behind `conn`.
-pub(super) fn prepare(conn: &mut Connection, path: &Path, now: DateTime<Utc>) -> Result<()> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let version: u32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+/// Reads, without writing anything, whether the file is a store this build can open.
+/// Returns its schema version (0 for a new, empty file).
+pub(super) fn inspect(conn: &Connection, path: &Path) -> Result<u32> {
+    let version: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version > LATEST_VERSION {
         return Err(Error::SchemaTooNew {
             found: version,
             supported: LATEST_VERSION,
         });
     }
+    let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+    if version == 0 && tables > 0 {
+        return Err(Error::NotAnOnsiteStore {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(version)
+}
+
+/// Creates or upgrades the schema of a store that [`inspect`] accepted.
+pub(super) fn prepare(conn: &mut Connection, path: &Path, now: DateTime<Utc>) -> Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Checked again inside the write lock: another process may have created it meanwhile.
+    let version = inspect(&tx, path)?;
     if version == LATEST_VERSION {
         return Ok(());
     }
     if version == 0 {
-        let tables: i64 = tx.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
-        if tables > 0 {
-            return Err(Error::NotAnOnsiteStore {
-                path: path.to_path_buf(),
-            });
-        }
         tx.execute_batch(SCHEMA)?;
         tx.execute(
             "INSERT INTO device (id, client_id, created_at) VALUES (1, ?1, ?2)",

@@ -1,1 +1,166 @@
+//! Store tests on real files: creation, reopening, refusing files that are not ours, and the
+//! upgrade ladder from the frozen v1 schema.
 
+use std::fs;
+
+use rusqlite::Connection;
+use tempfile::TempDir;
+
+use sha2::{Digest, Sha256};
+
+use super::*;
+use crate::error::Error;
+
+fn digest(path: &std::path::Path) -> String {
+    hex::encode(Sha256::digest(fs::read(path).expect("file is readable")))
+}
+
+fn describe_schema(conn: &Connection) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut tables = conn
+        .prepare("SELECT name, type, strict, wr FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .expect("table_list query is valid");
+    let tables: Vec<(String, String, i64, i64)> = tables
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .expect("table_list runs")
+        .collect::<rusqlite::Result<_>>()
+        .expect("table_list rows read");
+    for (table, kind, strict, without_rowid) in tables {
+        out.push(format!("{kind} {table} strict={strict} without_rowid={without_rowid}"));
+        let q = |sql: &str| -> Vec<String> {
+            let mut stmt = conn.prepare(sql).expect("pragma query is valid");
+            let n = stmt.column_count();
+            stmt.query_map([&table], |r| {
+                (0..n)
+                    .map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}")))
+                    .collect::<rusqlite::Result<Vec<_>>>()
+                    .map(|v| v.join("|"))
+            })
+            .expect("pragma runs")
+            .collect::<rusqlite::Result<_>>()
+            .expect("pragma rows read")
+        };
+        for c in q("SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_xinfo(?1) ORDER BY cid") {
+            out.push(format!("  column {c}"));
+        }
+        for f in q("SELECT \"table\", \"from\", \"to\", on_update, on_delete FROM pragma_foreign_key_list(?1) ORDER BY \"from\"") {
+            out.push(format!("  fk {f}"));
+        }
+        for i in q("SELECT name, \"unique\", origin, partial FROM pragma_index_list(?1) ORDER BY name") {
+            out.push(format!("  index {i}"));
+        }
+    }
+    let mut idx = conn
+        .prepare("SELECT il.name, ii.name FROM sqlite_schema s, pragma_index_list(s.name) il, pragma_index_info(il.name) ii WHERE s.type = 'table' ORDER BY il.name, ii.seqno")
+        .expect("index query is valid");
+    let cols: Vec<String> = idx
+        .query_map([], |r| Ok(format!("index column {}.{}", r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?.unwrap_or_default())))
+        .expect("index query runs")
+        .collect::<rusqlite::Result<_>>()
+        .expect("index rows read");
+    out.extend(cols);
+    out
+}
+
+#[test]
+fn a_new_store_is_wal_with_foreign_keys_a_v7_client_id_and_the_latest_schema() {
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("eng.db");
+    let store = Store::open(&path).expect("new store opens");
+    assert_eq!(store.client_id().get_version_num(), 7);
+    store
+        .read(|conn| {
+            let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+            let version: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            assert_eq!(mode, "wal");
+            assert_eq!(version, LATEST_VERSION);
+            Ok(())
+        })
+        .expect("pragmas read");
+    let writer = lock(&store.writer);
+    let fk: bool = writer.pragma_query_value(None, "foreign_keys", |r| r.get(0)).expect("pragma");
+    let sync: i64 = writer.pragma_query_value(None, "synchronous", |r| r.get(0)).expect("pragma");
+    assert!(fk);
+    assert_eq!(sync, 2, "synchronous=FULL on the writer");
+    drop(writer);
+    let client_id = store.client_id();
+    drop(store);
+    assert_eq!(Store::open(&path).expect("reopens").client_id(), client_id);
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_and_left_untouched() {
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("photo.jpg");
+    let bytes: Vec<u8> = (0..8192u32).map(|i| (i * 31 % 251) as u8).collect();
+    fs::write(&path, &bytes).expect("write garbage");
+    let before = digest(&path);
+    let err = Store::open(&path).expect_err("garbage is refused");
+    assert!(matches!(err, Error::NotADatabase { .. }), "{err:?}");
+    assert!(err.to_string().contains("left untouched"));
+    assert_eq!(digest(&path), before);
+    let names: Vec<_> = fs::read_dir(dir.path()).expect("list").map(|e| e.expect("entry").file_name()).collect();
+    assert_eq!(names.len(), 1, "no -wal or -shm left beside it: {names:?}");
+}
+
+#[test]
+fn another_apps_database_and_a_newer_schema_are_refused_and_left_untouched() {
+    let dir = TempDir::new().expect("temp dir");
+    let foreign = dir.path().join("other.db");
+    Connection::open(&foreign)
+        .and_then(|c| c.execute_batch("CREATE TABLE notes (x TEXT); INSERT INTO notes VALUES ('keep me');"))
+        .expect("foreign db");
+    let before = digest(&foreign);
+    assert!(matches!(Store::open(&foreign), Err(Error::NotAnOnsiteStore { .. })));
+    assert_eq!(digest(&foreign), before);
+
+    let newer = dir.path().join("newer.db");
+    drop(Store::open(&newer).expect("create"));
+    Connection::open(&newer)
+        .and_then(|c| c.pragma_update(None, "user_version", 99))
+        .expect("bump version");
+    let before = digest(&newer);
+    match Store::open(&newer) {
+        Err(Error::SchemaTooNew { found: 99, supported }) => assert_eq!(supported, LATEST_VERSION),
+        other => panic!("expected SchemaTooNew, got {other:?}"),
+    }
+    assert_eq!(digest(&newer), before);
+}
+
+#[test]
+fn a_frozen_v1_store_upgrades_to_the_same_schema_as_a_fresh_one_and_keeps_its_data() {
+    let dir = TempDir::new().expect("temp dir");
+    let old = dir.path().join("v1.db");
+    {
+        let conn = Connection::open(&old).expect("v1 file");
+        conn.execute_batch(schema::FROZEN_V1).expect("frozen v1 schema applies");
+        conn.execute_batch(
+            "INSERT INTO device (id, client_id, created_at, next_outbox_seq)
+               VALUES (1, '0196a1e2-0000-7000-8000-000000000001', '2025-01-01T00:00:00.000Z', 4);
+             INSERT INTO customers (id, name) VALUES ('0196a1e2-0000-7000-8000-0000000000c1', 'Anna Keller');
+             INSERT INTO conflicts (id, entity, row_id, kept, reason, occurred_at)
+               VALUES ('0196a1e2-0000-7000-8000-0000000000f1', 'customer',
+                       '0196a1e2-0000-7000-8000-0000000000c1', 'remote', 'test', '2025-01-01T00:00:00.000Z');
+             PRAGMA user_version = 1;",
+        )
+        .expect("v1 data");
+    }
+    let upgraded = Store::open(&old).expect("v1 store upgrades");
+    let fresh = Store::open(dir.path().join("fresh.db")).expect("fresh store");
+    let (a, b) = (
+        upgraded.read(|c| Ok(describe_schema(c))).expect("describe"),
+        fresh.read(|c| Ok(describe_schema(c))).expect("describe"),
+    );
+    assert!(a.len() > 40, "the description covers the schema: {a:#?}");
+    assert_eq!(a, b);
+    assert_eq!(upgraded.client_id().to_string(), "0196a1e2-0000-7000-8000-000000000001");
+    upgraded
+        .read(|c| {
+            let name: String = c.query_row("SELECT name FROM customers", [], |r| r.get(0))?;
+            let next: i64 = c.query_row("SELECT next_outbox_seq FROM device", [], |r| r.get(0))?;
+            assert_eq!((name.as_str(), next), ("Anna Keller", 4));
+            Ok(())
+        })
+        .expect("data kept");
+    assert_eq!(upgraded.conflicts(false).expect("conflicts").len(), 1, "the v1 entry is unseen");
+}
