@@ -39,7 +39,7 @@ pub enum Error {
         id: String,
     },
     /// The state machine does not allow this status change for this role.
-    #[error("status change {from} -> {to} is not allowed for a {role}")]
+    #[error("status change {from} -> {to} is not allowed for the {role} role")]
     IllegalTransition {
         /// The work order's current status.
         from: Status,

@@ -68,6 +68,8 @@ struct Model {
     price_cents: i64,
 }
 
+// A row of the table below; positional so the table reads as a table.
+#[allow(clippy::too_many_arguments)]
 const fn m(
     kind: AssetKind,
     category: &'static str,
@@ -97,24 +99,180 @@ const fn m(
 use AssetKind::{Appliance, SmartLock};
 
 const MODELS: &[Model] = &[
-    m(Appliance, "washing machine", "Bosch", "WAX32M40", "Stops mid-cycle with water left in the drum", Some("E18"), "at the start of the spin", "Drain pump blocked by a coin, impeller chipped", ("00145787", "Drain pump", 6490)),
-    m(Appliance, "washing machine", "Miele", "WWD320 WPS", "Does not drain", Some("F11"), "every programme", "Drain pump worn, hose kinked behind the machine", ("11034430", "Drain pump", 8950)),
-    m(Appliance, "washing machine", "Samsung", "WW90T534DAW", "Drum does not fill with water", Some("4C"), "every programme", "Inlet valve coil open circuit", ("DC97-15421A", "Water inlet valve", 3450)),
-    m(Appliance, "dishwasher", "Siemens", "SN65ZX49CE", "Water on the floor, machine stops", Some("E15"), "towards the end of the wash", "Sump seal cracked, water in the base tray", ("12005786", "Sump seal kit", 2890)),
-    m(Appliance, "dishwasher", "LG", "DF455HMS", "Dishes still dirty, water left in the tub", Some("OE"), "after the main wash", "Drain filter clogged, drain pump noisy", ("EAU62043403", "Drain pump", 5900)),
-    m(Appliance, "refrigerator", "Whirlpool", "W7X 92O OX", "Fridge compartment warm, freezer fine", None, "worse in the afternoon", "Evaporator fan motor seized", ("C00508043", "Evaporator fan motor", 4750)),
-    m(Appliance, "oven", "AEG", "BPE742380B", "Oven does not heat, fan runs", Some("F111"), "bottom heat and pyrolysis", "Lower heating element open circuit", ("3878436004", "Heating element 1700 W", 5200)),
-    m(Appliance, "tumble dryer", "Electrolux", "EW8H458B", "Clothes still damp after two cycles", Some("E51"), "on heat-pump programmes", "Condenser clogged with lint, sensor dirty", ("140019524014", "Condenser unit", 11900)),
-    m(Appliance, "boiler", "Vaillant", "ecoTEC plus 832", "No heating and no hot water", Some("F28"), "after a power cut", "Ignition failure: electrode worn", ("0020200613", "Ignition electrode", 3900)),
-    m(SmartLock, "door lock", "Nuki", "Smart Lock 3.0 Pro", "Lock does not turn fully, motor-blocked warning", Some("MOTOR_BLOCKED"), "when the door is pulled shut", "Cylinder stiff; door out of alignment", ("NK-221453", "Power pack", 4900)),
-    m(SmartLock, "door lock", "Yale", "Linus L2", "Batteries empty within two weeks", None, "since the firmware update", "Latch rubs the strike plate, motor overworks", ("YL-05536", "Strike plate", 1900)),
-    m(SmartLock, "door lock", "Danalock", "V3 BT", "App cannot reach the lock", Some("E07"), "after a phone change", "Bluetooth module failed", ("DL-V3-BTM", "Bluetooth module", 3500)),
+    m(
+        Appliance,
+        "washing machine",
+        "Bosch",
+        "WAX32M40",
+        "Stops mid-cycle with water left in the drum",
+        Some("E18"),
+        "at the start of the spin",
+        "Drain pump blocked by a coin, impeller chipped",
+        ("00145787", "Drain pump", 6490),
+    ),
+    m(
+        Appliance,
+        "washing machine",
+        "Miele",
+        "WWD320 WPS",
+        "Does not drain",
+        Some("F11"),
+        "every programme",
+        "Drain pump worn, hose kinked behind the machine",
+        ("11034430", "Drain pump", 8950),
+    ),
+    m(
+        Appliance,
+        "washing machine",
+        "Samsung",
+        "WW90T534DAW",
+        "Drum does not fill with water",
+        Some("4C"),
+        "every programme",
+        "Inlet valve coil open circuit",
+        ("DC97-15421A", "Water inlet valve", 3450),
+    ),
+    m(
+        Appliance,
+        "dishwasher",
+        "Siemens",
+        "SN65ZX49CE",
+        "Water on the floor, machine stops",
+        Some("E15"),
+        "towards the end of the wash",
+        "Sump seal cracked, water in the base tray",
+        ("12005786", "Sump seal kit", 2890),
+    ),
+    m(
+        Appliance,
+        "dishwasher",
+        "LG",
+        "DF455HMS",
+        "Dishes still dirty, water left in the tub",
+        Some("OE"),
+        "after the main wash",
+        "Drain filter clogged, drain pump noisy",
+        ("EAU62043403", "Drain pump", 5900),
+    ),
+    m(
+        Appliance,
+        "refrigerator",
+        "Whirlpool",
+        "W7X 92O OX",
+        "Fridge compartment warm, freezer fine",
+        None,
+        "worse in the afternoon",
+        "Evaporator fan motor seized",
+        ("C00508043", "Evaporator fan motor", 4750),
+    ),
+    m(
+        Appliance,
+        "oven",
+        "AEG",
+        "BPE742380B",
+        "Oven does not heat, fan runs",
+        Some("F111"),
+        "bottom heat and pyrolysis",
+        "Lower heating element open circuit",
+        ("3878436004", "Heating element 1700 W", 5200),
+    ),
+    m(
+        Appliance,
+        "tumble dryer",
+        "Electrolux",
+        "EW8H458B",
+        "Clothes still damp after two cycles",
+        Some("E51"),
+        "on heat-pump programmes",
+        "Condenser clogged with lint, sensor dirty",
+        ("140019524014", "Condenser unit", 11900),
+    ),
+    m(
+        Appliance,
+        "boiler",
+        "Vaillant",
+        "ecoTEC plus 832",
+        "No heating and no hot water",
+        Some("F28"),
+        "after a power cut",
+        "Ignition failure: electrode worn",
+        ("0020200613", "Ignition electrode", 3900),
+    ),
+    m(
+        SmartLock,
+        "door lock",
+        "Nuki",
+        "Smart Lock 3.0 Pro",
+        "Lock does not turn fully, motor-blocked warning",
+        Some("MOTOR_BLOCKED"),
+        "when the door is pulled shut",
+        "Cylinder stiff; door out of alignment",
+        ("NK-221453", "Power pack", 4900),
+    ),
+    m(
+        SmartLock,
+        "door lock",
+        "Yale",
+        "Linus L2",
+        "Batteries empty within two weeks",
+        None,
+        "since the firmware update",
+        "Latch rubs the strike plate, motor overworks",
+        ("YL-05536", "Strike plate", 1900),
+    ),
+    m(
+        SmartLock,
+        "door lock",
+        "Danalock",
+        "V3 BT",
+        "App cannot reach the lock",
+        Some("E07"),
+        "after a phone change",
+        "Bluetooth module failed",
+        ("DL-V3-BTM", "Bluetooth module", 3500),
+    ),
 ];
 
-const FIRST: &[&str] = &["Anna", "Jonas", "Marie", "Lukas", "Sofia", "Noah", "Emma", "Elias", "Lea", "Paul", "Mia", "Felix", "Clara", "Ben", "Ida", "Oskar"];
-const LAST: &[&str] = &["Schneider", "Keller", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Hoffmann", "Koch", "Richter", "Klein", "Wolf", "Neumann", "Schwarz", "Braun", "Zimmermann"];
-const STREETS: &[&str] = &["Lindenstraße", "Am Markt", "Bahnhofstraße", "Gartenweg", "Schillerstraße", "Bergstraße", "Mühlenweg", "Rosenstraße"];
-const CITIES: &[&str] = &["10115 Berlin", "80331 München", "50667 Köln", "20095 Hamburg", "04109 Leipzig", "01067 Dresden"];
+const FIRST: &[&str] = &[
+    "Anna", "Jonas", "Marie", "Lukas", "Sofia", "Noah", "Emma", "Elias", "Lea", "Paul", "Mia",
+    "Felix", "Clara", "Ben", "Ida", "Oskar",
+];
+const LAST: &[&str] = &[
+    "Schneider",
+    "Keller",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Hoffmann",
+    "Koch",
+    "Richter",
+    "Klein",
+    "Wolf",
+    "Neumann",
+    "Schwarz",
+    "Braun",
+    "Zimmermann",
+];
+const STREETS: &[&str] = &[
+    "Lindenstraße",
+    "Am Markt",
+    "Bahnhofstraße",
+    "Gartenweg",
+    "Schillerstraße",
+    "Bergstraße",
+    "Mühlenweg",
+    "Rosenstraße",
+];
+const CITIES: &[&str] = &[
+    "10115 Berlin",
+    "80331 München",
+    "50667 Köln",
+    "20095 Hamburg",
+    "04109 Leipzig",
+    "01067 Dresden",
+];
 const ACCESS: &[&str] = &[
     "Key safe left of the door, code given by phone",
     "Ring twice; the bell is weak",
@@ -144,8 +302,14 @@ fn seed_in(tx: &Transaction<'_>, ctx: &mut ActionCtx, plan: &SeedPlan) -> Result
             tx,
             ctx,
             NewCustomer {
-                phone: Some(format!("+49 30 {:07}", rng.random_range(1_000_000..9_999_999))),
-                email: Some(format!("{}@example.net", name.to_lowercase().replace(' ', "."))),
+                phone: Some(format!(
+                    "+49 30 {:07}",
+                    rng.random_range(1_000_000..9_999_999)
+                )),
+                email: Some(format!(
+                    "{}@example.net",
+                    name.to_lowercase().replace(' ', ".")
+                )),
                 name,
             },
         )?;
@@ -192,8 +356,13 @@ fn seed_in(tx: &Transaction<'_>, ctx: &mut ActionCtx, plan: &SeedPlan) -> Result
                 category: model.category.into(),
                 brand: model.brand.into(),
                 model: model.model.into(),
-                serial: format!("{}{:08}", &model.brand[..2].to_uppercase(), rng.random_range(0..99_999_999)),
-                firmware: (model.kind == SmartLock).then(|| format!("3.{}.{}", rng.random_range(0..9), rng.random_range(0..20))),
+                serial: format!(
+                    "{}{:08}",
+                    &model.brand[..2].to_uppercase(),
+                    rng.random_range(0..99_999_999)
+                ),
+                firmware: (model.kind == SmartLock)
+                    .then(|| format!("3.{}.{}", rng.random_range(0..9), rng.random_range(0..20))),
                 purchased_on: Some(purchased),
                 installed_on: Some(purchased + Duration::days(7)),
                 warranty_ends_on: Some(purchased + Duration::days(730)),
@@ -203,7 +372,18 @@ fn seed_in(tx: &Transaction<'_>, ctx: &mut ActionCtx, plan: &SeedPlan) -> Result
         for k in (0..plan.earlier_visits).rev() {
             let days_ago = 60 * (k as i64 + 1) + rng.random_range(0..30);
             let day = plan.today - Duration::days(days_ago);
-            earlier_visit(tx, ctx, &mut rng, model, &customer, &site, asset.id, day, &plan.assignee, &format!("WO-{:06}-{k}", i + 1))?;
+            earlier_visit(
+                tx,
+                ctx,
+                &mut rng,
+                model,
+                &customer,
+                &site,
+                asset.id,
+                day,
+                &plan.assignee,
+                &format!("WO-{:06}-{k}", i + 1),
+            )?;
         }
         let day = plan.today + Duration::days((i / per_day) as i64);
         let slot = (i % per_day) as u32;
@@ -212,10 +392,20 @@ fn seed_in(tx: &Transaction<'_>, ctx: &mut ActionCtx, plan: &SeedPlan) -> Result
             ctx,
             NewWorkOrder {
                 number: format!("WO-{:06}", i + 1),
-                kind: if contract.is_some() && rng.random_bool(0.3) { WorkOrderKind::Maintenance } else { WorkOrderKind::Repair },
-                priority: *[Priority::Normal, Priority::Normal, Priority::High, Priority::Emergency, Priority::Low]
-                    .choose(&mut rng)
-                    .expect("priorities are listed"),
+                kind: if contract.is_some() && rng.random_bool(0.3) {
+                    WorkOrderKind::Maintenance
+                } else {
+                    WorkOrderKind::Repair
+                },
+                priority: *[
+                    Priority::Normal,
+                    Priority::Normal,
+                    Priority::High,
+                    Priority::Emergency,
+                    Priority::Low,
+                ]
+                .choose(&mut rng)
+                .expect("priorities are listed"),
                 customer_id: customer.id,
                 site_id: site.id,
                 asset_id: Some(asset.id),
@@ -237,14 +427,26 @@ fn fault(model: &Model, rng: &mut impl Rng) -> ReportedFault {
     ReportedFault {
         symptom: model.symptom.into(),
         error_code: model.error_code.map(Into::into),
-        since: Some(["since yesterday", "for about a week", "on and off for a month"][rng.random_range(0..3)].into()),
+        since: Some(
+            [
+                "since yesterday",
+                "for about a week",
+                "on and off for a month",
+            ][rng.random_range(0..3)]
+            .into(),
+        ),
         trigger: Some(model.trigger.into()),
     }
 }
 
 fn window(day: NaiveDate, hour: u32, hours: i64) -> Window {
-    let start = Utc.from_utc_datetime(&day.and_time(NaiveTime::from_hms_opt(hour, 0, 0).expect("hour is below 24")));
-    Window { start, end: start + Duration::hours(hours) }
+    let start = Utc.from_utc_datetime(
+        &day.and_time(NaiveTime::from_hms_opt(hour, 0, 0).expect("hour is below 24")),
+    );
+    Window {
+        start,
+        end: start + Duration::hours(hours),
+    }
 }
 
 /// One completed visit, carried out through the same rules as a real one.
@@ -287,7 +489,10 @@ fn earlier_visit(
         NewDiagnosis {
             symptom: model.symptom.into(),
             cause: model.cause.into(),
-            error_codes: model.error_code.map(|c| vec![c.to_owned()]).unwrap_or_default(),
+            error_codes: model
+                .error_code
+                .map(|c| vec![c.to_owned()])
+                .unwrap_or_default(),
         },
     )?;
     work::add_part_line(
@@ -310,7 +515,13 @@ fn earlier_visit(
         checklist::record_result(tx, ctx, wo.id, item.key, Outcome::Pass, None)?;
     }
     findings::record_function_test(tx, ctx, wo.id, true, "Full programme run, no fault".into())?;
-    signoff::sign(tx, ctx, wo.id, customer.name.clone(), vec![demo_signature()])?;
+    signoff::sign(
+        tx,
+        ctx,
+        wo.id,
+        customer.name.clone(),
+        vec![demo_signature()],
+    )?;
     work_orders::transition(tx, ctx, wo.id, Status::Completed, Role::Engineer, None)?;
     Ok(())
 }
@@ -321,7 +532,11 @@ pub fn demo_signature() -> Stroke {
         points: (0..24u32)
             .map(|i| {
                 let x = i as f32 * 10.0;
-                StrokePoint { x, y: 40.0 + 20.0 * (x / 25.0).sin(), t_ms: i * 16 }
+                StrokePoint {
+                    x,
+                    y: 40.0 + 20.0 * (x / 25.0).sin(),
+                    t_ms: i * 16,
+                }
             })
             .collect(),
     }

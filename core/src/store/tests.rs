@@ -26,13 +26,18 @@ fn describe_schema(conn: &Connection) -> Vec<String> {
         .collect::<rusqlite::Result<_>>()
         .expect("table_list rows read");
     for (table, kind, strict, without_rowid) in tables {
-        out.push(format!("{kind} {table} strict={strict} without_rowid={without_rowid}"));
+        out.push(format!(
+            "{kind} {table} strict={strict} without_rowid={without_rowid}"
+        ));
         let q = |sql: &str| -> Vec<String> {
             let mut stmt = conn.prepare(sql).expect("pragma query is valid");
             let n = stmt.column_count();
             stmt.query_map([&table], |r| {
                 (0..n)
-                    .map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}")))
+                    .map(|i| {
+                        r.get::<_, rusqlite::types::Value>(i)
+                            .map(|v| format!("{v:?}"))
+                    })
                     .collect::<rusqlite::Result<Vec<_>>>()
                     .map(|v| v.join("|"))
             })
@@ -40,13 +45,19 @@ fn describe_schema(conn: &Connection) -> Vec<String> {
             .collect::<rusqlite::Result<_>>()
             .expect("pragma rows read")
         };
-        for c in q("SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_xinfo(?1) ORDER BY cid") {
+        for c in q(
+            "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_xinfo(?1) ORDER BY cid",
+        ) {
             out.push(format!("  column {c}"));
         }
-        for f in q("SELECT \"table\", \"from\", \"to\", on_update, on_delete FROM pragma_foreign_key_list(?1) ORDER BY \"from\"") {
+        for f in q(
+            "SELECT \"table\", \"from\", \"to\", on_update, on_delete FROM pragma_foreign_key_list(?1) ORDER BY \"from\"",
+        ) {
             out.push(format!("  fk {f}"));
         }
-        for i in q("SELECT name, \"unique\", origin, partial FROM pragma_index_list(?1) ORDER BY name") {
+        for i in
+            q("SELECT name, \"unique\", origin, partial FROM pragma_index_list(?1) ORDER BY name")
+        {
             out.push(format!("  index {i}"));
         }
     }
@@ -54,7 +65,13 @@ fn describe_schema(conn: &Connection) -> Vec<String> {
         .prepare("SELECT il.name, ii.name FROM sqlite_schema s, pragma_index_list(s.name) il, pragma_index_info(il.name) ii WHERE s.type = 'table' ORDER BY il.name, ii.seqno")
         .expect("index query is valid");
     let cols: Vec<String> = idx
-        .query_map([], |r| Ok(format!("index column {}.{}", r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?.unwrap_or_default())))
+        .query_map([], |r| {
+            Ok(format!(
+                "index column {}.{}",
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?.unwrap_or_default()
+            ))
+        })
         .expect("index query runs")
         .collect::<rusqlite::Result<_>>()
         .expect("index rows read");
@@ -78,8 +95,12 @@ fn a_new_store_is_wal_with_foreign_keys_a_v7_client_id_and_the_latest_schema() {
         })
         .expect("pragmas read");
     let writer = lock(&store.writer);
-    let fk: bool = writer.pragma_query_value(None, "foreign_keys", |r| r.get(0)).expect("pragma");
-    let sync: i64 = writer.pragma_query_value(None, "synchronous", |r| r.get(0)).expect("pragma");
+    let fk: bool = writer
+        .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+        .expect("pragma");
+    let sync: i64 = writer
+        .pragma_query_value(None, "synchronous", |r| r.get(0))
+        .expect("pragma");
     assert!(fk);
     assert_eq!(sync, 2, "synchronous=FULL on the writer");
     drop(writer);
@@ -99,7 +120,10 @@ fn a_file_that_is_not_a_database_is_refused_and_left_untouched() {
     assert!(matches!(err, Error::NotADatabase { .. }), "{err:?}");
     assert!(err.to_string().contains("left untouched"));
     assert_eq!(digest(&path), before);
-    let names: Vec<_> = fs::read_dir(dir.path()).expect("list").map(|e| e.expect("entry").file_name()).collect();
+    let names: Vec<_> = fs::read_dir(dir.path())
+        .expect("list")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
     assert_eq!(names.len(), 1, "no -wal or -shm left beside it: {names:?}");
 }
 
@@ -108,10 +132,15 @@ fn another_apps_database_and_a_newer_schema_are_refused_and_left_untouched() {
     let dir = TempDir::new().expect("temp dir");
     let foreign = dir.path().join("other.db");
     Connection::open(&foreign)
-        .and_then(|c| c.execute_batch("CREATE TABLE notes (x TEXT); INSERT INTO notes VALUES ('keep me');"))
+        .and_then(|c| {
+            c.execute_batch("CREATE TABLE notes (x TEXT); INSERT INTO notes VALUES ('keep me');")
+        })
         .expect("foreign db");
     let before = digest(&foreign);
-    assert!(matches!(Store::open(&foreign), Err(Error::NotAnOnsiteStore { .. })));
+    assert!(matches!(
+        Store::open(&foreign),
+        Err(Error::NotAnOnsiteStore { .. })
+    ));
     assert_eq!(digest(&foreign), before);
 
     let newer = dir.path().join("newer.db");
@@ -121,7 +150,10 @@ fn another_apps_database_and_a_newer_schema_are_refused_and_left_untouched() {
         .expect("bump version");
     let before = digest(&newer);
     match Store::open(&newer) {
-        Err(Error::SchemaTooNew { found: 99, supported }) => assert_eq!(supported, LATEST_VERSION),
+        Err(Error::SchemaTooNew {
+            found: 99,
+            supported,
+        }) => assert_eq!(supported, LATEST_VERSION),
         other => panic!("expected SchemaTooNew, got {other:?}"),
     }
     assert_eq!(digest(&newer), before);
@@ -133,7 +165,8 @@ fn a_frozen_v1_store_upgrades_to_the_same_schema_as_a_fresh_one_and_keeps_its_da
     let old = dir.path().join("v1.db");
     {
         let conn = Connection::open(&old).expect("v1 file");
-        conn.execute_batch(schema::FROZEN_V1).expect("frozen v1 schema applies");
+        conn.execute_batch(schema::FROZEN_V1)
+            .expect("frozen v1 schema applies");
         conn.execute_batch(
             "INSERT INTO device (id, client_id, created_at, next_outbox_seq)
                VALUES (1, '0196a1e2-0000-7000-8000-000000000001', '2025-01-01T00:00:00.000Z', 4);
@@ -153,7 +186,10 @@ fn a_frozen_v1_store_upgrades_to_the_same_schema_as_a_fresh_one_and_keeps_its_da
     );
     assert!(a.len() > 40, "the description covers the schema: {a:#?}");
     assert_eq!(a, b);
-    assert_eq!(upgraded.client_id().to_string(), "0196a1e2-0000-7000-8000-000000000001");
+    assert_eq!(
+        upgraded.client_id().to_string(),
+        "0196a1e2-0000-7000-8000-000000000001"
+    );
     upgraded
         .read(|c| {
             let name: String = c.query_row("SELECT name FROM customers", [], |r| r.get(0))?;
@@ -162,5 +198,9 @@ fn a_frozen_v1_store_upgrades_to_the_same_schema_as_a_fresh_one_and_keeps_its_da
             Ok(())
         })
         .expect("data kept");
-    assert_eq!(upgraded.conflicts(false).expect("conflicts").len(), 1, "the v1 entry is unseen");
+    assert_eq!(
+        upgraded.conflicts(false).expect("conflicts").len(),
+        1,
+        "the v1 entry is unseen"
+    );
 }
