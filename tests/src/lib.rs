@@ -1,1 +1,106 @@
+//! `onsite-tests`: end-to-end and fault-injection tests over real processes and real store
+//! files. This library holds what the test binaries and their child processes share.
 
+use std::path::Path;
+
+use chrono::{Duration, Utc};
+use onsite_core::Store;
+use onsite_core::assets::{AssetKind, NewAsset};
+use onsite_core::customers::{NewCustomer, NewSite};
+use onsite_core::visit::work::{Billing, NewPartLine, PartDirection};
+use onsite_core::work_orders::status::{Role, Status};
+use onsite_core::work_orders::{NewWorkOrder, Priority, ReportedFault, Window, WorkOrderKind};
+use uuid::Uuid;
+
+/// Creates a store at `path` with one job that the engineer has reached (on site), ready for
+/// visit records. Returns the job's id.
+pub fn store_with_job_on_site(path: &Path) -> onsite_core::Result<Uuid> {
+    let store = Store::open(path)?;
+    let customer = store.create_customer(NewCustomer {
+        name: "Crash Test Customer".into(),
+        ..Default::default()
+    })?;
+    let site = store.create_site(
+        customer.id,
+        NewSite {
+            address: "Teststraße 1, 10115 Berlin".into(),
+            ..Default::default()
+        },
+    )?;
+    let asset = store.create_asset(
+        site.id,
+        NewAsset {
+            kind: AssetKind::Appliance,
+            category: "dishwasher".into(),
+            brand: "Siemens".into(),
+            model: "SN65ZX49CE".into(),
+            serial: "SI00000001".into(),
+            firmware: None,
+            purchased_on: None,
+            installed_on: None,
+            warranty_ends_on: None,
+            contract_id: None,
+        },
+    )?;
+    let start = Utc::now();
+    let job = store.create_work_order(NewWorkOrder {
+        number: "WO-CRASH".into(),
+        kind: WorkOrderKind::Repair,
+        priority: Priority::Normal,
+        customer_id: customer.id,
+        site_id: site.id,
+        asset_id: Some(asset.id),
+        fault: ReportedFault {
+            symptom: "Leaks".into(),
+            error_code: Some("E15".into()),
+            since: None,
+            trigger: None,
+        },
+        window: Window {
+            start,
+            end: start + Duration::hours(2),
+        },
+        assignee: Some("eng-1".into()),
+        follow_up_of: None,
+    })?;
+    for to in [Status::Accepted, Status::OnSite] {
+        store.set_status(job.id, to, Role::Engineer, None)?;
+    }
+    Ok(job.id)
+}
+
+/// The `n`-th action of the crash child: a note, a part line or a measurement, in turn.
+/// Returns the entity name and the new row's id.
+pub fn numbered_action(
+    store: &Store,
+    job: Uuid,
+    n: u64,
+) -> onsite_core::Result<(&'static str, Uuid)> {
+    Ok(match n % 3 {
+        0 => ("notes", store.add_note(job, format!("action-{n}"))?.id),
+        1 => (
+            "part_lines",
+            store
+                .add_part_line(
+                    job,
+                    NewPartLine {
+                        direction: PartDirection::Installed,
+                        part_number: format!("P-{n}"),
+                        description: "Sump seal".into(),
+                        quantity: 1,
+                        serial_in: None,
+                        serial_out: None,
+                        billing: Billing::Warranty,
+                        unit_price_cents: 0,
+                    },
+                )?
+                .id,
+        ),
+        _ => (
+            "measurements",
+            store
+                .add_measurement(job, format!("action-{n}"), n as f64, "bar".into())?
+                .id,
+        ),
+    })
+}
