@@ -4,13 +4,42 @@
 //! outbox entry are committed together or not at all.
 
 use chrono::{DateTime, SubsecRound, Utc};
-use rusqlite::Transaction;
+use rusqlite::{Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::clock::{Hlc, format_time};
-use crate::error::{Entity, Result};
+use crate::error::{Entity, Error, Result};
+
+/// The `field_clocks.field` of a row's insert stamp: it stamps every field of the row that has
+/// no stamp of its own. One stamp per row instead of one per field keeps the clock table small
+/// (visit records are never edited, so most rows only ever have this one).
+pub const ROW_STAMP: &str = "*";
+
+/// The stamp of one field: its own if it was changed since the row was written, else the row's.
+pub fn field_stamp(
+    conn: &Connection,
+    entity: Entity,
+    row_id: Uuid,
+    field: &str,
+) -> Result<Option<Hlc>> {
+    let stamp: Option<String> = conn
+        .prepare_cached(
+            "SELECT hlc FROM field_clocks WHERE entity = ?1 AND row_id = ?2 AND field IN (?3, '*')
+             ORDER BY field = '*' LIMIT 1",
+        )?
+        .query_row((entity.as_str(), row_id.to_string(), field), |r| r.get(0))
+        .optional()?;
+    stamp
+        .map(|s| {
+            s.parse().map_err(|_| Error::Corrupt {
+                column: "field_clocks.hlc",
+                value: s,
+            })
+        })
+        .transpose()
+}
 
 /// What a change does to its row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]

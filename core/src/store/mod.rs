@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use uuid::Uuid;
 
-pub use action::{ActionCtx, Op};
+pub use action::{ActionCtx, Op, ROW_STAMP, field_stamp};
 pub use schema::LATEST_VERSION;
 
 use crate::clock::{Clock, SystemClock};
@@ -63,7 +63,8 @@ impl Store {
             "PRAGMA journal_mode = WAL;
              PRAGMA foreign_keys = ON;
              PRAGMA synchronous = FULL;
-             PRAGMA busy_timeout = 5000;",
+             PRAGMA busy_timeout = 5000;
+             PRAGMA journal_size_limit = 8388608;",
         )?;
         schema::prepare(&mut writer, &path, clock.now())?;
         let client_id = columns::parse_uuid(

@@ -1,13 +1,13 @@
 //! A whole on-site visit with no network, and the completion rules.
 
 use chrono::Duration;
-use onsite_core::Error;
 use onsite_core::report::Signature;
 use onsite_core::visit::charges::Approval;
 use onsite_core::visit::completion::MissingItem;
 use onsite_core::visit::findings::NewDiagnosis;
 use onsite_core::visit::work::{Billing, NewPartLine, PartDirection, TimeKind};
 use onsite_core::work_orders::status::{Role, Status};
+use onsite_core::{Entity, Error};
 
 use crate::fixture::{Fixture, signature};
 
@@ -122,14 +122,25 @@ fn a_whole_visit_offline_ends_completed_signed_and_queued_in_order() {
     );
     store
         .read(|conn| {
-            let stamped: i64 = conn.query_row(
-                "SELECT count(*) FROM field_clocks WHERE entity = 'part_line' AND row_id = ?1",
-                [visit.parts[0].id.to_string()],
-                |r| r.get(0),
-            )?;
+            use onsite_core::store::field_stamp;
+            let part = visit.parts[0].id;
+            let part_stamp =
+                field_stamp(conn, Entity::PartLine, part, "serial_in")?.expect("stamped");
+            assert_eq!(
+                field_stamp(conn, Entity::PartLine, part, "quantity")?,
+                Some(part_stamp),
+                "one insert stamp covers the row"
+            );
+            let job_stamp = field_stamp(conn, Entity::WorkOrder, id, "symptom")?.expect("stamped");
+            let status_stamp =
+                field_stamp(conn, Entity::WorkOrder, id, "status")?.expect("stamped");
             assert!(
-                stamped >= 9,
-                "every field of the part line is stamped ({stamped})"
+                status_stamp > part_stamp && part_stamp > job_stamp,
+                "the status field has its own, later stamp"
+            );
+            assert_eq!(
+                status_stamp.to_string(),
+                pending.last().expect("entries").hlc
             );
             Ok(())
         })

@@ -198,6 +198,7 @@ CREATE TABLE signoffs (
 CREATE INDEX signoffs_wo ON signoffs(work_order_id);
 
 -- Per-field hybrid-logical-clock stamps: the last writer of each field, for the sync merge.
+-- field = '*' is the row's insert stamp, standing for every field without a stamp of its own.
 CREATE TABLE field_clocks (
     entity TEXT NOT NULL,
     row_id TEXT NOT NULL,
