@@ -43,6 +43,12 @@ pub enum PassFail {
 /// The commands. `JOB` is a work-order number (WO-000001) or id.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// A whole on-site visit with no network, on a fresh temporary store, told step by step.
+    Demo {
+        /// Keep the demo store at this path instead of a temp dir.
+        #[arg(long)]
+        keep: Option<PathBuf>,
+    },
     /// Fill the store with realistic demo data: customers, appliances and locks, today's jobs,
     /// earlier visits. Prints today's jobs.
     Seed {

@@ -3,6 +3,7 @@
 //! on stderr and a non-zero exit code.
 
 mod args;
+mod demo;
 mod render;
 
 use std::process::ExitCode;
@@ -79,6 +80,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
             .ok_or_else(|| CliError::Input(format!("--utc-offset {minutes} is not a time zone")))?,
         None => Local::now().offset().fix(),
     };
+    if let Command::Demo { keep } = &cli.command {
+        return demo::run(keep.as_deref(), offset);
+    }
     let ctx = Ctx {
         store: Store::open(&cli.db)?,
         json: cli.json,
@@ -86,6 +90,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
     };
     let store = &ctx.store;
     match cli.command {
+        Command::Demo { .. } => Ok(()),
         Command::Seed {
             jobs,
             per_day,

@@ -86,10 +86,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
     )?;
     let seeded_in = started.elapsed();
-    let size_mb = std::fs::metadata(&path)?.len() as f64 / 1e6
-        + std::fs::metadata(dir.path().join("bench.db-wal")).map_or(0.0, |m| m.len() as f64 / 1e6);
+    let db_mb = std::fs::metadata(&path)?.len() as f64 / 1e6;
+    let wal_mb =
+        std::fs::metadata(dir.path().join("bench.db-wal")).map_or(0.0, |m| m.len() as f64 / 1e6);
     println!(
-        "seeded {} work orders, {} customers/sites/assets, {} earlier visits in {:.1} s ({size_mb:.0} MB)",
+        "seeded {} work orders, {} customers/sites/assets, {} earlier visits in {:.1} s (store {db_mb:.0} MB, WAL {wal_mb:.1} MB)",
         summary.work_orders,
         summary.customers,
         summary.earlier_visits,

@@ -282,21 +282,38 @@ const ACCESS: &[&str] = &[
     "",
 ];
 
-/// Fills the store with a seeded plan, in one import transaction.
-pub fn seed(store: &Store, plan: &SeedPlan) -> Result<SeedSummary> {
-    store.import(|tx, ctx| seed_in(tx, ctx, plan))
-}
+/// Customers seeded per import transaction: large enough to amortise the commit, small enough
+/// that the write-ahead log stays a few megabytes (a phone has little room to spare).
+const BATCH: usize = 250;
 
-fn seed_in(tx: &Transaction<'_>, ctx: &mut ActionCtx, plan: &SeedPlan) -> Result<SeedSummary> {
+/// Fills the store with a seeded plan, in import transactions of [`BATCH`] customers.
+pub fn seed(store: &Store, plan: &SeedPlan) -> Result<SeedSummary> {
     let mut rng = ChaCha8Rng::seed_from_u64(plan.seed);
     let mut summary = SeedSummary::default();
+    let mut first = 0;
+    while first < plan.work_orders {
+        let batch = first..(first + BATCH).min(plan.work_orders);
+        store.import(|tx, ctx| seed_batch(tx, ctx, plan, batch.clone(), &mut rng, &mut summary))?;
+        first = batch.end;
+    }
+    Ok(summary)
+}
+
+fn seed_batch(
+    tx: &Transaction<'_>,
+    ctx: &mut ActionCtx,
+    plan: &SeedPlan,
+    batch: std::ops::Range<usize>,
+    rng: &mut ChaCha8Rng,
+    summary: &mut SeedSummary,
+) -> Result<()> {
     let per_day = plan.jobs_per_day.max(1);
-    for i in 0..plan.work_orders {
-        let model = MODELS.choose(&mut rng).expect("MODELS is not empty");
+    for i in batch {
+        let model = MODELS.choose(rng).expect("MODELS is not empty");
         let name = format!(
             "{} {}",
-            FIRST.choose(&mut rng).expect("FIRST is not empty"),
-            LAST.choose(&mut rng).expect("LAST is not empty")
+            FIRST.choose(rng).expect("FIRST is not empty"),
+            LAST.choose(rng).expect("LAST is not empty")
         );
         let customer = customers::create_customer(
             tx,
@@ -320,11 +337,11 @@ fn seed_in(tx: &Transaction<'_>, ctx: &mut ActionCtx, plan: &SeedPlan) -> Result
             NewSite {
                 address: format!(
                     "{} {}, {}",
-                    STREETS.choose(&mut rng).expect("STREETS is not empty"),
+                    STREETS.choose(rng).expect("STREETS is not empty"),
                     rng.random_range(1..140),
-                    CITIES.choose(&mut rng).expect("CITIES is not empty")
+                    CITIES.choose(rng).expect("CITIES is not empty")
                 ),
-                access_notes: (*ACCESS.choose(&mut rng).expect("ACCESS is not empty")).to_owned(),
+                access_notes: (*ACCESS.choose(rng).expect("ACCESS is not empty")).to_owned(),
                 contact_name: None,
                 contact_phone: None,
             },
@@ -375,7 +392,7 @@ fn seed_in(tx: &Transaction<'_>, ctx: &mut ActionCtx, plan: &SeedPlan) -> Result
             earlier_visit(
                 tx,
                 ctx,
-                &mut rng,
+                rng,
                 model,
                 &customer,
                 &site,
@@ -404,12 +421,12 @@ fn seed_in(tx: &Transaction<'_>, ctx: &mut ActionCtx, plan: &SeedPlan) -> Result
                     Priority::Emergency,
                     Priority::Low,
                 ]
-                .choose(&mut rng)
+                .choose(rng)
                 .expect("priorities are listed"),
                 customer_id: customer.id,
                 site_id: site.id,
                 asset_id: Some(asset.id),
-                fault: fault(model, &mut rng),
+                fault: fault(model, rng),
                 window: window(day, 8 + (slot * 3 / 2) % 10, 2),
                 assignee: Some(plan.assignee.clone()),
                 follow_up_of: None,
@@ -420,7 +437,7 @@ fn seed_in(tx: &Transaction<'_>, ctx: &mut ActionCtx, plan: &SeedPlan) -> Result
         summary.work_orders += 1;
         summary.earlier_visits += plan.earlier_visits;
     }
-    Ok(summary)
+    Ok(())
 }
 
 fn fault(model: &Model, rng: &mut impl Rng) -> ReportedFault {

@@ -132,7 +132,8 @@ impl ActionCtx {
         hlc
     }
 
-    /// Logs a new row: every field of `row` (but its id) is stamped.
+    /// Logs a new row. Its fields are stamped once, with the row stamp [`ROW_STAMP`]; a field
+    /// gets a stamp of its own only when a later change sets it.
     pub fn log_insert(
         &mut self,
         tx: &Transaction<'_>,
@@ -142,13 +143,12 @@ impl ActionCtx {
     ) -> Result<()> {
         let mut fields = to_object(row)?;
         fields.remove("id");
-        let stamped: Vec<String> = fields.keys().cloned().collect();
         self.log(
             tx,
             entity,
             row_id,
             Op::Insert,
-            &stamped,
+            &[ROW_STAMP.to_owned()],
             Value::Object(fields),
         )
     }
