@@ -230,3 +230,30 @@ fn errors_are_one_clear_line_and_a_non_zero_exit() {
             .starts_with("shopping list")
     );
 }
+
+#[test]
+fn the_demo_does_a_visit_offline_and_leaves_nothing_behind() {
+    let dir = TempDir::new().expect("temp dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_onsite"))
+        .current_dir(dir.path())
+        .arg("demo")
+        .output()
+        .expect("demo runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(
+        text.contains("refused: the job cannot be completed yet"),
+        "{text}"
+    );
+    assert!(text.contains("Signature: signed by"), "{text}");
+    assert!(text.contains("changes are queued for sync"), "{text}");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).expect("list").count(),
+        0,
+        "no files left in the working directory"
+    );
+}

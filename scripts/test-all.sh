@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs every test of the workspace on a fresh Debian machine with Rust, installing what the
+# tests need when it is missing. A test must never skip silently because a tool is absent:
+# this script installs the tool or fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command -v cargo >/dev/null || { echo "test-all: cargo is missing (install Rust with rustup)" >&2; exit 1; }
+
+# The crash test SIGKILLs a child process; tune with ONSITE_CRASH_ITERATIONS / ONSITE_CRASH_SEED.
+cargo test --workspace --locked
