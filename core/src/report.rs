@@ -12,15 +12,14 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::assets::{self, Coverage};
+use crate::assets::Coverage;
 use crate::clock::format_time;
-use crate::customers;
 use crate::error::Result;
 use crate::visit::charges::{Approval, ChargeLine};
 use crate::visit::checklist::Outcome;
 use crate::visit::work::{Billing, PartDirection, TimeKind};
 use crate::visit::{self, VisitRecord};
-use crate::work_orders::WorkOrderKind;
+use crate::work_orders::{WorkOrderKind, queries};
 
 /// The version of the report's canonical form. Bump it only with a new set of types.
 pub const REPORT_FORMAT: u32 = 1;
@@ -192,28 +191,17 @@ pub fn build(conn: &Connection, work_order_id: Uuid) -> Result<ServiceReport> {
 
 fn from_record(conn: &Connection, v: VisitRecord) -> Result<ServiceReport> {
     let wo = &v.work_order;
-    let customer = customers::get_customer(conn, wo.customer_id)?;
-    let site = customers::get_site(conn, wo.site_id)?;
-    let asset = wo
-        .asset_id
-        .map(|id| assets::get_asset(conn, id))
-        .transpose()?;
-    let contract = asset
-        .as_ref()
-        .and_then(|a| a.contract_id)
-        .map(|id| assets::get_contract(conn, id))
-        .transpose()?;
-    let visit_date = wo.window.start.date_naive();
+    let parties = queries::parties(conn, wo)?;
     Ok(ServiceReport {
         format: REPORT_FORMAT,
         work_order_id: wo.id,
         number: wo.number.clone(),
         kind: wo.kind,
-        visit_date,
-        customer: customer.name,
-        address: site.address,
-        coverage: Coverage::at(asset.as_ref(), contract.as_ref(), visit_date),
-        asset: asset.map(|a| ReportAsset {
+        visit_date: wo.window.start.date_naive(),
+        customer: parties.customer.name,
+        address: parties.site.address,
+        coverage: parties.coverage,
+        asset: parties.asset.map(|a| ReportAsset {
             category: a.category,
             brand: a.brand,
             model: a.model,

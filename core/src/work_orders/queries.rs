@@ -141,9 +141,43 @@ pub const HISTORY_LIMIT: u32 = 10;
 /// The job detail of one work order.
 pub fn job_detail(conn: &Connection, work_order_id: Uuid) -> Result<JobDetail> {
     let work_order = super::get(conn, work_order_id)?;
-    let customer = customers::get_customer(conn, work_order.customer_id)?;
-    let site = customers::get_site(conn, work_order.site_id)?;
-    let asset = work_order
+    let parties = parties(conn, &work_order)?;
+    let history = match work_order.asset_id {
+        Some(asset_id) => history(conn, asset_id, &work_order)?,
+        None => Vec::new(),
+    };
+    Ok(JobDetail {
+        next_statuses: status::next_statuses(work_order.status, Role::Engineer),
+        work_order,
+        customer: parties.customer,
+        site: parties.site,
+        asset: parties.asset,
+        contract: parties.contract,
+        coverage: parties.coverage,
+        history,
+    })
+}
+
+/// Who and what a work order is about, and what pays for the visit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parties {
+    /// The customer.
+    pub customer: Customer,
+    /// The site.
+    pub site: Site,
+    /// The asset.
+    pub asset: Option<Asset>,
+    /// The asset's contract.
+    pub contract: Option<Contract>,
+    /// Coverage at the appointment date.
+    pub coverage: Coverage,
+}
+
+/// Loads the customer, site, asset and contract of `wo`, and its coverage at the visit date.
+pub fn parties(conn: &Connection, wo: &WorkOrder) -> Result<Parties> {
+    let customer = customers::get_customer(conn, wo.customer_id)?;
+    let site = customers::get_site(conn, wo.site_id)?;
+    let asset = wo
         .asset_id
         .map(|id| assets::get_asset(conn, id))
         .transpose()?;
@@ -155,21 +189,14 @@ pub fn job_detail(conn: &Connection, work_order_id: Uuid) -> Result<JobDetail> {
     let coverage = Coverage::at(
         asset.as_ref(),
         contract.as_ref(),
-        work_order.window.start.date_naive(),
+        wo.window.start.date_naive(),
     );
-    let history = match work_order.asset_id {
-        Some(asset_id) => history(conn, asset_id, &work_order)?,
-        None => Vec::new(),
-    };
-    Ok(JobDetail {
-        next_statuses: status::next_statuses(work_order.status, Role::Engineer),
-        work_order,
+    Ok(Parties {
         customer,
         site,
         asset,
         contract,
         coverage,
-        history,
     })
 }
 
