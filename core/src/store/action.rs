@@ -140,7 +140,7 @@ impl ActionCtx {
         entity: Entity,
         row_id: Uuid,
         row: &impl Serialize,
-    ) -> Result<()> {
+    ) -> Result<Hlc> {
         let mut fields = to_object(row)?;
         fields.remove("id");
         self.log(
@@ -153,6 +153,23 @@ impl ActionCtx {
         )
     }
 
+    /// Gives `row_id` the row stamp `hlc` of a change logged for another row: a row written as
+    /// part of that change (a status change's history row), with no outbox entry of its own.
+    pub fn stamp_row(
+        &self,
+        tx: &Transaction<'_>,
+        entity: Entity,
+        row_id: Uuid,
+        hlc: Hlc,
+    ) -> Result<()> {
+        tx.prepare_cached(
+            "INSERT INTO field_clocks (entity, row_id, field, hlc) VALUES (?1, ?2, '*', ?3)
+             ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc",
+        )?
+        .execute((entity.as_str(), row_id.to_string(), hlc.to_string()))?;
+        Ok(())
+    }
+
     /// Logs a change to some fields of a row: those fields are stamped.
     pub fn log_update(
         &mut self,
@@ -160,7 +177,7 @@ impl ActionCtx {
         entity: Entity,
         row_id: Uuid,
         fields: Map<String, Value>,
-    ) -> Result<()> {
+    ) -> Result<Hlc> {
         let stamped: Vec<String> = fields.keys().cloned().collect();
         self.log(
             tx,
@@ -182,15 +199,16 @@ impl ActionCtx {
         op: Op,
         stamped: &[String],
         payload: Value,
-    ) -> Result<()> {
-        let hlc = self.tick().to_string();
+    ) -> Result<Hlc> {
+        let stamp = self.tick();
+        let hlc = stamp.to_string();
         let row_id = row_id.to_string();
-        let mut stamp = tx.prepare_cached(
+        let mut stamp_field = tx.prepare_cached(
             "INSERT INTO field_clocks (entity, row_id, field, hlc) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc",
         )?;
         for field in stamped {
-            stamp.execute((entity.as_str(), &row_id, field, &hlc))?;
+            stamp_field.execute((entity.as_str(), &row_id, field, &hlc))?;
         }
         if self.to_outbox {
             tx.prepare_cached(
@@ -209,7 +227,7 @@ impl ActionCtx {
             ))?;
             self.next_seq += 1;
         }
-        Ok(())
+        Ok(stamp)
     }
 }
 

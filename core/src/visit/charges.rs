@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::work::{Billing, part_lines};
-use super::{When, open_job, rows};
+use super::{When, by_stamp, open_job, rows};
 use crate::clock::format_time;
 use crate::error::{Entity, Problem, Result};
 use crate::store::ActionCtx;
@@ -209,8 +209,11 @@ pub fn decide(
 pub fn quote_lines(conn: &Connection, work_order_id: Uuid) -> Result<Vec<QuoteLine>> {
     rows(
         conn,
-        "SELECT id, work_order_id, description, quantity, unit_price_cents, recorded_at
-         FROM quote_lines WHERE work_order_id = ?1 ORDER BY recorded_at, id",
+        &format!(
+            "SELECT id, work_order_id, description, quantity, unit_price_cents, recorded_at
+         FROM quote_lines WHERE work_order_id = ?1 ORDER BY {}",
+            by_stamp(Entity::QuoteLine, "quote_lines")
+        ),
         [work_order_id.to_string()],
         |r| {
             Ok(QuoteLine {
@@ -229,8 +232,11 @@ pub fn quote_lines(conn: &Connection, work_order_id: Uuid) -> Result<Vec<QuoteLi
 pub fn decisions(conn: &Connection, work_order_id: Uuid) -> Result<Vec<QuoteDecision>> {
     rows(
         conn,
-        "SELECT id, work_order_id, approved, signer_name, total_cents, charges_sha256, decided_at
-         FROM quote_decisions WHERE work_order_id = ?1 ORDER BY decided_at, id",
+        &format!(
+            "SELECT id, work_order_id, approved, signer_name, total_cents, charges_sha256, decided_at
+         FROM quote_decisions WHERE work_order_id = ?1 ORDER BY {}",
+            by_stamp(Entity::QuoteDecision, "quote_decisions")
+        ),
         [work_order_id.to_string()],
         |r| {
             Ok(QuoteDecision {

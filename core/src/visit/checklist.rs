@@ -6,7 +6,7 @@ use rusqlite::{Connection, Transaction};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{When, open_job, rows};
+use super::{When, by_stamp, open_job, rows};
 use crate::clock::format_time;
 use crate::error::{Entity, Problem, Result};
 use crate::store::ActionCtx;
@@ -206,8 +206,11 @@ pub fn record_result(
 pub fn lines(conn: &Connection, wo: &WorkOrder) -> Result<Vec<ChecklistLine>> {
     let results = rows(
         conn,
-        "SELECT id, work_order_id, item_key, result, note, recorded_at
-         FROM checklist_results WHERE work_order_id = ?1 ORDER BY recorded_at, id",
+        &format!(
+            "SELECT id, work_order_id, item_key, result, note, recorded_at
+         FROM checklist_results WHERE work_order_id = ?1 ORDER BY {}",
+            by_stamp(Entity::ChecklistResult, "checklist_results")
+        ),
         [wo.id.to_string()],
         |r| {
             Ok(ChecklistResult {

@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{When, open_job, rows};
+use super::{When, by_stamp, open_job, rows};
 use crate::clock::format_time;
 use crate::error::{Entity, Result};
 use crate::store::ActionCtx;
@@ -247,8 +247,11 @@ pub fn record_function_test(
 pub fn diagnoses(conn: &Connection, work_order_id: Uuid) -> Result<Vec<Diagnosis>> {
     rows(
         conn,
-        "SELECT id, work_order_id, symptom, cause, error_codes, recorded_at
-         FROM diagnoses WHERE work_order_id = ?1 ORDER BY recorded_at, id",
+        &format!(
+            "SELECT id, work_order_id, symptom, cause, error_codes, recorded_at
+         FROM diagnoses WHERE work_order_id = ?1 ORDER BY {}",
+            by_stamp(Entity::Diagnosis, "diagnoses")
+        ),
         [work_order_id.to_string()],
         |r| {
             Ok(Diagnosis {
@@ -267,8 +270,11 @@ pub fn diagnoses(conn: &Connection, work_order_id: Uuid) -> Result<Vec<Diagnosis
 pub fn measurements(conn: &Connection, work_order_id: Uuid) -> Result<Vec<Measurement>> {
     rows(
         conn,
-        "SELECT id, work_order_id, name, value, unit, recorded_at
-         FROM measurements WHERE work_order_id = ?1 ORDER BY recorded_at, id",
+        &format!(
+            "SELECT id, work_order_id, name, value, unit, recorded_at
+         FROM measurements WHERE work_order_id = ?1 ORDER BY {}",
+            by_stamp(Entity::Measurement, "measurements")
+        ),
         [work_order_id.to_string()],
         |r| {
             Ok(Measurement {
@@ -287,8 +293,11 @@ pub fn measurements(conn: &Connection, work_order_id: Uuid) -> Result<Vec<Measur
 pub fn notes(conn: &Connection, work_order_id: Uuid) -> Result<Vec<Note>> {
     rows(
         conn,
-        "SELECT id, work_order_id, body, recorded_at
-         FROM notes WHERE work_order_id = ?1 ORDER BY recorded_at, id",
+        &format!(
+            "SELECT id, work_order_id, body, recorded_at
+         FROM notes WHERE work_order_id = ?1 ORDER BY {}",
+            by_stamp(Entity::Note, "notes")
+        ),
         [work_order_id.to_string()],
         |r| {
             Ok(Note {
@@ -307,10 +316,11 @@ pub fn latest_function_test(
     work_order_id: Uuid,
 ) -> Result<Option<FunctionTest>> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT id, work_order_id, passed, notes, tested_at FROM function_tests
-             WHERE work_order_id = ?1 ORDER BY tested_at DESC, id DESC LIMIT 1",
-        )?
+             WHERE work_order_id = ?1 ORDER BY {} DESC LIMIT 1",
+            by_stamp(Entity::FunctionTest, "function_tests")
+        ))?
         .query_row([work_order_id.to_string()], |r| {
             Ok(FunctionTest {
                 id: columns::uuid(r, 0)?,

@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{When, open_job};
+use super::{When, by_stamp, open_job};
 use crate::clock::format_time;
 use crate::error::{Entity, Problem, Result};
 use crate::report;
@@ -119,10 +119,11 @@ pub fn sign(
 /// The latest sign-off of a work order.
 pub fn latest(conn: &Connection, work_order_id: Uuid) -> Result<Option<SignOff>> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT id, work_order_id, signer_name, signed_at, strokes, report_sha256
-             FROM signoffs WHERE work_order_id = ?1 ORDER BY signed_at DESC, id DESC LIMIT 1",
-        )?
+             FROM signoffs WHERE work_order_id = ?1 ORDER BY {} DESC LIMIT 1",
+            by_stamp(Entity::SignOff, "signoffs")
+        ))?
         .query_row([work_order_id.to_string()], |r| {
             Ok(SignOff {
                 id: columns::uuid(r, 0)?,

@@ -6,7 +6,7 @@ use rusqlite::{Connection, Transaction};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{When, open_job, rows};
+use super::{When, by_stamp, open_job, rows};
 use crate::clock::format_time;
 use crate::error::{Entity, Result};
 use crate::store::ActionCtx;
@@ -227,9 +227,12 @@ pub fn time_entries(conn: &Connection, work_order_id: Uuid) -> Result<Vec<TimeEn
 pub fn part_lines(conn: &Connection, work_order_id: Uuid) -> Result<Vec<PartLine>> {
     rows(
         conn,
-        "SELECT id, work_order_id, direction, part_number, description, quantity, serial_in,
+        &format!(
+            "SELECT id, work_order_id, direction, part_number, description, quantity, serial_in,
                 serial_out, billing, unit_price_cents, recorded_at
-         FROM part_lines WHERE work_order_id = ?1 ORDER BY recorded_at, id",
+         FROM part_lines WHERE work_order_id = ?1 ORDER BY {}",
+            by_stamp(Entity::PartLine, "part_lines")
+        ),
         [work_order_id.to_string()],
         |r| {
             Ok(PartLine {

@@ -311,7 +311,7 @@ pub fn transition(
         "reason": change.reason,
         "at": change.at,
     });
-    ctx.log(
+    let hlc = ctx.log(
         tx,
         Entity::WorkOrder,
         id,
@@ -319,6 +319,7 @@ pub fn transition(
         &["status".to_owned()],
         payload,
     )?;
+    ctx.stamp_row(tx, Entity::StatusChange, change.id, hlc)?;
     Ok(change)
 }
 
@@ -375,10 +376,11 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<WorkOrder> {
 
 /// The status changes of a work order, oldest first.
 pub fn status_changes(conn: &Connection, id: Uuid) -> Result<Vec<StatusChange>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT id, work_order_id, from_status, to_status, role, reason, at
-         FROM status_changes WHERE work_order_id = ?1 ORDER BY at, id",
-    )?;
+         FROM status_changes WHERE work_order_id = ?1 ORDER BY {}",
+        crate::visit::by_stamp(Entity::StatusChange, "status_changes")
+    ))?;
     let rows = stmt.query_map([id.to_string()], |r| {
         Ok(StatusChange {
             id: columns::uuid(r, 0)?,

@@ -307,3 +307,36 @@ fn warranty_parts_need_no_approval_and_a_failed_test_blocks_completion() {
         .set_status(f.job.id, Status::Completed, Role::Engineer, None)
         .expect("completes");
 }
+
+#[test]
+fn the_latest_record_counts_even_when_the_device_clock_jumps_back() {
+    let f = Fixture::new();
+    f.arrive();
+    f.pass_checklist();
+    f.store
+        .record_function_test(f.job.id, true, "Drains".into())
+        .expect("first test");
+    // The phone's clock is set back two hours (a manual change, a bad network time).
+    f.clock.advance(Duration::hours(-2));
+    f.store
+        .record_function_test(f.job.id, false, "Leaks again at the sump".into())
+        .expect("second test");
+    f.store
+        .set_status(f.job.id, Status::AwaitingParts, Role::Engineer, None)
+        .expect("wait for parts");
+    let visit = f.store.visit_record(f.job.id).expect("visit");
+    assert!(
+        !visit.function_test.as_ref().expect("tested").passed,
+        "the later, failed test counts"
+    );
+    assert_eq!(
+        visit.status_changes.last().map(|c| c.to),
+        Some(Status::AwaitingParts)
+    );
+    assert!(
+        f.store
+            .missing_for_completion(f.job.id)
+            .expect("missing")
+            .contains(&MissingItem::FunctionTestFailed)
+    );
+}
