@@ -178,7 +178,8 @@ fn errors_are_one_clear_line_and_a_non_zero_exit() {
     );
     assert!(fails(&db, &["show", "WO-999"]).contains("work order WO-999 not found"));
     assert!(
-        fails(&db, &["status", "WO-000001", "flying"]).contains("\"flying\" is not a known value")
+        fails(&db, &["status", "WO-000001", "flying"])
+            .contains("status: \"flying\" is not one of new, assigned, accepted")
     );
     ok(&db, &["status", "WO-000001", "accepted"]);
     ok(&db, &["status", "WO-000001", "on_site"]);

@@ -165,8 +165,7 @@ impl Store {
 
     /// Marks a conflict-log entry as seen.
     pub fn mark_conflict_seen(&self, id: Uuid) -> Result<()> {
-        let now = self.now();
-        self.act(|tx, _| conflicts::mark_seen(tx, id, now))
+        self.act(|tx, ctx| conflicts::mark_seen(tx, id, ctx.now()))
     }
 }
 

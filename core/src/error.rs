@@ -16,6 +16,12 @@ pub enum Error {
         /// The file that was opened.
         path: PathBuf,
     },
+    /// The file is a SQLite database whose pages are damaged. It is left exactly as it was.
+    #[error("{} is damaged (not a readable SQLite database any more); the file was left untouched", path.display())]
+    Damaged {
+        /// The file that was opened.
+        path: PathBuf,
+    },
     /// The file is a SQLite database, but not an Onsite store. It is left exactly as it was.
     #[error("{} is a SQLite database but not an Onsite store; the file was left untouched", path.display())]
     NotAnOnsiteStore {
@@ -221,9 +227,11 @@ pub enum Problem {
         value: String,
     },
     /// A value outside the allowed set.
-    Unknown {
+    NotOneOf {
         /// The value given.
         value: String,
+        /// The values accepted.
+        allowed: Vec<String>,
     },
 }
 
@@ -246,7 +254,9 @@ impl fmt::Display for FieldProblem {
             Problem::NoItems => write!(f, "{field} must have at least one item"),
             Problem::Inconsistent { detail } => write!(f, "{field}: {detail}"),
             Problem::AlreadyUsed { value } => write!(f, "{field}: {value:?} is already used"),
-            Problem::Unknown { value } => write!(f, "{field}: {value:?} is not a known value"),
+            Problem::NotOneOf { value, allowed } => {
+                write!(f, "{field}: {value:?} is not one of {}", allowed.join(", "))
+            }
         }
     }
 }
@@ -258,13 +268,5 @@ impl Error {
             entity,
             id: id.to_string(),
         }
-    }
-
-    /// True when SQLite said the file is not a database (or is encrypted / garbage).
-    pub(crate) fn is_not_a_database(err: &rusqlite::Error) -> bool {
-        matches!(
-            err.sqlite_error_code(),
-            Some(rusqlite::ErrorCode::NotADatabase)
-        )
     }
 }

@@ -101,8 +101,11 @@ macro_rules! text_enum {
                     $($text => Ok($name::$variant),)+
                     other => Err($crate::error::Error::Invalid {
                         problems: vec![$crate::error::FieldProblem {
-                            field: stringify!($name).to_owned(),
-                            problem: $crate::error::Problem::Unknown { value: other.to_owned() },
+                                                        field: stringify!($name).to_lowercase(),
+                            problem: $crate::error::Problem::NotOneOf {
+                                value: other.to_owned(),
+                                allowed: $name::ALL.iter().map(|v| v.as_str().to_owned()).collect(),
+                            },
                         }],
                     }),
                 }

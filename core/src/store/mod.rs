@@ -102,10 +102,12 @@ impl Store {
         self.clock.now()
     }
 
-    /// Runs `f` on the reader connection. Sees every committed action.
+    /// Runs `f` on the reader connection, inside one read transaction: every statement in `f`
+    /// sees the same committed state, even while the writer commits.
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let conn = lock(&self.reader);
-        f(&conn)
+        let snapshot = conn.unchecked_transaction()?;
+        f(&snapshot)
     }
 
     /// Runs one user action: `f` writes its rows through the transaction and logs each change
@@ -149,14 +151,16 @@ fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
 }
 
 fn check_is_database(conn: &Connection, path: &Path) -> Result<()> {
+    let path = path.to_path_buf();
     match conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
         r.get::<_, i64>(0)
     }) {
         Ok(_) => Ok(()),
-        Err(err) if Error::is_not_a_database(&err) => Err(Error::NotADatabase {
-            path: path.to_path_buf(),
+        Err(err) => Err(match err.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => Error::NotADatabase { path },
+            Some(rusqlite::ErrorCode::DatabaseCorrupt) => Error::Damaged { path },
+            _ => err.into(),
         }),
-        Err(err) => Err(err.into()),
     }
 }
 

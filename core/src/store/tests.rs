@@ -186,6 +186,11 @@ fn a_frozen_v1_store_upgrades_to_the_same_schema_as_a_fresh_one_and_keeps_its_da
     );
     assert!(a.len() > 40, "the description covers the schema: {a:#?}");
     assert_eq!(a, b);
+    let version = |s: &Store| {
+        s.read(|c| Ok(c.pragma_query_value(None, "user_version", |r| r.get::<_, u32>(0))?))
+    };
+    assert_eq!(version(&upgraded).expect("version"), LATEST_VERSION);
+    assert_eq!(version(&fresh).expect("version"), LATEST_VERSION);
     assert_eq!(
         upgraded.client_id().to_string(),
         "0196a1e2-0000-7000-8000-000000000001"
@@ -203,4 +208,27 @@ fn a_frozen_v1_store_upgrades_to_the_same_schema_as_a_fresh_one_and_keeps_its_da
         1,
         "the v1 entry is unseen"
     );
+}
+
+#[test]
+fn a_store_with_a_damaged_schema_page_is_refused_as_damaged_and_left_untouched() {
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("eng.db");
+    drop(Store::open(&path).expect("create"));
+    Connection::open(&path)
+        .and_then(|c| {
+            c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")
+        })
+        .expect("fold the WAL into the file");
+    let mut bytes = fs::read(&path).expect("read");
+    // Keep the 100-byte header valid; scribble over the schema b-tree on page 1.
+    for (i, b) in bytes.iter_mut().enumerate().take(4096).skip(100) {
+        *b = (i * 7 % 253) as u8;
+    }
+    fs::write(&path, &bytes).expect("write damage");
+    let before = digest(&path);
+    let err = Store::open(&path).expect_err("damaged store refused");
+    assert!(matches!(err, Error::Damaged { .. }), "{err:?}");
+    assert!(err.to_string().contains("is damaged"));
+    assert_eq!(digest(&path), before);
 }

@@ -263,7 +263,7 @@ pub fn charges(conn: &Connection, work_order_id: Uuid) -> Result<Charges> {
             description: format!("{} {}", p.part_number, p.description),
             quantity: p.quantity,
             unit_price_cents: p.unit_price_cents,
-            total_cents: p.quantity * p.unit_price_cents,
+            total_cents: p.quantity.saturating_mul(p.unit_price_cents),
         });
     let quotes = quote_lines(conn, work_order_id)?
         .into_iter()
@@ -273,10 +273,12 @@ pub fn charges(conn: &Connection, work_order_id: Uuid) -> Result<Charges> {
             description: q.description,
             quantity: q.quantity,
             unit_price_cents: q.unit_price_cents,
-            total_cents: q.quantity * q.unit_price_cents,
+            total_cents: q.quantity.saturating_mul(q.unit_price_cents),
         });
     let lines: Vec<ChargeLine> = parts.chain(quotes).collect();
-    let total_cents = lines.iter().map(|l| l.total_cents).sum();
+    let total_cents = lines
+        .iter()
+        .fold(0i64, |sum, l| sum.saturating_add(l.total_cents));
     let sha256 = hex::encode(Sha256::digest(serde_json::to_vec(&lines)?));
     let approval = if lines.is_empty() {
         Approval::NotNeeded

@@ -169,12 +169,14 @@ pub fn record_result(
         When::Working,
         "recording a checklist result",
     )?;
+    let items = template(wo.kind);
     Check::new()
         .fail_if(
-            !template(wo.kind).iter().any(|i| i.key == item_key),
+            !items.iter().any(|i| i.key == item_key),
             "item_key",
-            Problem::Unknown {
+            Problem::NotOneOf {
                 value: item_key.to_owned(),
+                allowed: items.iter().map(|i| i.key.to_owned()).collect(),
             },
         )
         .finish()?;

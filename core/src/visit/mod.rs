@@ -8,7 +8,7 @@ pub mod findings;
 pub mod signoff;
 pub mod work;
 
-use rusqlite::{Connection, Params, Row, Transaction};
+use rusqlite::{Connection, Params, Row};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -35,12 +35,12 @@ pub(crate) enum When {
 
 /// Loads the work order and checks that `action` is possible in its status.
 pub(crate) fn open_job(
-    tx: &Transaction<'_>,
+    conn: &Connection,
     id: Uuid,
     when: When,
     action: &'static str,
 ) -> Result<WorkOrder> {
-    let wo = work_orders::get(tx, id)?;
+    let wo = work_orders::get(conn, id)?;
     let ok = match when {
         When::BeforeFinal => !wo.status.is_final(),
         When::Working => matches!(

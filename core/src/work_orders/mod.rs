@@ -235,7 +235,9 @@ pub fn create(tx: &Transaction<'_>, ctx: &mut ActionCtx, new: NewWorkOrder) -> R
 }
 
 fn duplicate_number(err: rusqlite::Error, number: &str) -> Error {
-    if err.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) {
+    let unique = matches!(&err, rusqlite::Error::SqliteFailure(e, _)
+        if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE);
+    if unique {
         Error::Invalid {
             problems: vec![crate::error::FieldProblem {
                 field: "number".into(),

@@ -296,7 +296,7 @@ fn quantities_prices_and_measurements_must_make_sense() {
             f.store
                 .record_checklist_result(f.job.id, "no_such_item", Outcome::Pass, None)
         },
-        |e| matches!(problems(e).as_slice(), [(field, Problem::Unknown { .. })] if field == "item_key"),
+        |e| matches!(problems(e).as_slice(), [(field, Problem::NotOneOf { .. })] if field == "item_key"),
     );
     refused(
         &f,
