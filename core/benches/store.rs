@@ -170,8 +170,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             quantity: 1,
             serial_in: Some("SN1".into()),
             serial_out: None,
-            billing: Billing::Warranty,
-            unit_price_cents: 0,
+            billing: Billing::Chargeable,
+            unit_price_cents: 2890,
         };
         part.push(time(|| store.add_part_line(job, line).expect("part line")));
     }

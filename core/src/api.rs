@@ -46,6 +46,11 @@ impl Store {
         self.act(|tx, ctx| assets::create_asset(tx, ctx, site_id, new))
     }
 
+    /// Assigns a job to an engineer (dispatcher only); a new job becomes `assigned`.
+    pub fn assign(&self, work_order_id: Uuid, assignee: String, role: Role) -> Result<WorkOrder> {
+        self.act(|tx, ctx| work_orders::assign(tx, ctx, work_order_id, assignee, role))
+    }
+
     /// Creates a work order.
     pub fn create_work_order(&self, new: NewWorkOrder) -> Result<WorkOrder> {
         self.act(|tx, ctx| work_orders::create(tx, ctx, new))

@@ -98,6 +98,15 @@ pub enum Coverage {
 }
 
 impl Coverage {
+    /// Whether parts are free to the customer under this coverage.
+    pub fn covers_parts(&self) -> bool {
+        match self {
+            Coverage::Warranty { .. } => true,
+            Coverage::Contract { covers_parts, .. } => *covers_parts,
+            Coverage::Chargeable => false,
+        }
+    }
+
     /// The coverage of a visit to `asset` on `visit_date`. A running manufacturer's warranty
     /// comes first; a contract counts only between its first and last day.
     pub fn at(

@@ -60,6 +60,14 @@ pub enum Error {
         /// Every missing item, in a stable order.
         missing: Vec<MissingItem>,
     },
+    /// This role may not do this at all (whatever the status).
+    #[error("{action} is not allowed for the {role} role")]
+    NotPermitted {
+        /// What was attempted.
+        action: &'static str,
+        /// Who asked.
+        role: Role,
+    },
     /// The job's status does not accept this kind of record.
     #[error("the job is {status}: {action} is not possible now")]
     NotOpenForRecords {

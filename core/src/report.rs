@@ -108,10 +108,11 @@ pub struct ReportMeasurement {
     pub unit: String,
 }
 
-/// A checklist line.
+/// A checklist line. It names the item by its stable key, not its label: rewording a label in
+/// an app update must not turn signed reports into "changed after signing".
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReportCheck {
-    /// Item label.
+    /// Item key.
     pub item: String,
     /// Latest result.
     pub result: Option<Outcome>,
@@ -232,7 +233,7 @@ fn from_record(conn: &Connection, v: VisitRecord) -> Result<ServiceReport> {
             .checklist
             .into_iter()
             .map(|l| ReportCheck {
-                item: l.item.label.to_owned(),
+                item: l.item.key.to_owned(),
                 note: l.result.as_ref().and_then(|r| r.note.clone()),
                 result: l.result.map(|r| r.result),
             })

@@ -90,8 +90,8 @@ pub fn numbered_action(
                         quantity: 1,
                         serial_in: None,
                         serial_out: None,
-                        billing: Billing::Warranty,
-                        unit_price_cents: 0,
+                        billing: Billing::Chargeable,
+                        unit_price_cents: 1290,
                     },
                 )?
                 .id,

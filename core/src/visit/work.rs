@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::{When, by_stamp, open_job, rows};
 use crate::clock::format_time;
-use crate::error::{Entity, Result};
+use crate::error::{Entity, Problem, Result};
 use crate::store::ActionCtx;
 use crate::store::columns::{self, text_enum};
 use crate::validate::{CODE_MAX, Check, NAME_MAX};
@@ -167,7 +167,26 @@ pub fn add_part_line(
         .opt_text("serial_out", new.serial_out.as_deref(), CODE_MAX)
         .price("unit_price_cents", new.unit_price_cents)
         .finish()?;
-    open_job(tx, work_order_id, When::Working, "recording a part")?;
+    let wo = open_job(tx, work_order_id, When::Working, "recording a part")?;
+    let coverage = crate::work_orders::queries::parties(tx, &wo)?.coverage;
+    let installed = new.direction == PartDirection::Installed;
+    Check::new()
+        .fail_if(
+            !installed && new.billing == Billing::Chargeable,
+            "billing",
+            Problem::Inconsistent {
+                detail: "a removed part is not charged".into(),
+            },
+        )
+        .fail_if(
+            installed && new.billing == Billing::Warranty && !coverage.covers_parts(),
+            "billing",
+            Problem::Inconsistent {
+                detail: "no warranty or contract covers parts for this asset on the visit date"
+                    .into(),
+            },
+        )
+        .finish()?;
     let p = PartLine {
         id: ctx.new_id(),
         work_order_id,

@@ -159,6 +159,13 @@ pub fn create(tx: &Transaction<'_>, ctx: &mut ActionCtx, new: NewWorkOrder) -> R
         .opt_text("fault_trigger", new.fault.trigger.as_deref(), TEXT_MAX)
         .opt_text("assignee", new.assignee.as_deref(), NAME_MAX)
         .window("window", new.window.start, new.window.end)
+        .fail_if(
+            new.window.end - new.window.start > chrono::Duration::hours(24),
+            "window",
+            Problem::Inconsistent {
+                detail: "an appointment window is at most 24 hours".into(),
+            },
+        )
         .finish()?;
     let site = crate::customers::get_site(tx, new.site_id)?;
     crate::customers::get_customer(tx, new.customer_id)?;
@@ -278,6 +285,13 @@ pub fn transition(
             role,
         });
     }
+    Check::new()
+        .fail_if(
+            to == Status::Assigned && wo.assignee.is_none(),
+            "assignee",
+            Problem::Empty,
+        )
+        .finish()?;
     if to == Status::Completed {
         completion::ensure_complete(tx, &wo)?;
     }
@@ -290,8 +304,13 @@ pub fn transition(
         reason,
         at: ctx.now(),
     };
-    tx.prepare_cached("UPDATE work_orders SET status = ?2 WHERE id = ?1")?
-        .execute((id.to_string(), to))?;
+    // Back to `new` means nobody has the job any more: the assignee goes with it.
+    let unassign = to == Status::New;
+    tx.prepare_cached(
+        "UPDATE work_orders SET status = ?2, assignee = CASE WHEN ?3 THEN NULL ELSE assignee END
+         WHERE id = ?1",
+    )?
+    .execute((id.to_string(), to, unassign))?;
     tx.prepare_cached(
         "INSERT INTO status_changes (id, work_order_id, from_status, to_status, role, reason, at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -305,6 +324,10 @@ pub fn transition(
         &change.reason,
         format_time(change.at),
     ))?;
+    let mut stamped = vec!["status".to_owned()];
+    if unassign {
+        stamped.push("assignee".to_owned());
+    }
     let payload = json!({
         "status_change_id": change.id,
         "from": change.from,
@@ -313,16 +336,45 @@ pub fn transition(
         "reason": change.reason,
         "at": change.at,
     });
-    let hlc = ctx.log(
-        tx,
-        Entity::WorkOrder,
-        id,
-        Op::Transition,
-        &["status".to_owned()],
-        payload,
-    )?;
+    let hlc = ctx.log(tx, Entity::WorkOrder, id, Op::Transition, &stamped, payload)?;
     ctx.stamp_row(tx, Entity::StatusChange, change.id, hlc)?;
     Ok(change)
+}
+
+/// Assigns (or reassigns) a work order to an engineer: a back-office action. A new job moves
+/// to `assigned` in the same action.
+pub fn assign(
+    tx: &Transaction<'_>,
+    ctx: &mut ActionCtx,
+    id: Uuid,
+    assignee: String,
+    role: Role,
+) -> Result<WorkOrder> {
+    Check::new()
+        .text("assignee", &assignee, NAME_MAX)
+        .finish()?;
+    if role != Role::Dispatcher {
+        return Err(Error::NotPermitted {
+            action: "assigning a job",
+            role,
+        });
+    }
+    let wo = get(tx, id)?;
+    if wo.status.is_final() {
+        return Err(Error::NotOpenForRecords {
+            status: wo.status,
+            action: "assigning a job",
+        });
+    }
+    tx.prepare_cached("UPDATE work_orders SET assignee = ?2 WHERE id = ?1")?
+        .execute((id.to_string(), &assignee))?;
+    let mut fields = serde_json::Map::new();
+    fields.insert("assignee".into(), assignee.into());
+    ctx.log_update(tx, Entity::WorkOrder, id, fields)?;
+    if wo.status == Status::New {
+        transition(tx, ctx, id, Status::Assigned, role, None)?;
+    }
+    get(tx, id)
 }
 
 const COLUMNS: &str = "id, number, kind, priority, status, customer_id, site_id, asset_id, symptom,

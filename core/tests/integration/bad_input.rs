@@ -435,3 +435,99 @@ fn a_duplicate_work_order_number_is_refused() {
         |e| matches!(problems(e).as_slice(), [(field, Problem::AlreadyUsed { .. })] if field == "number"),
     );
 }
+
+#[test]
+fn billing_must_agree_with_the_coverage() {
+    let f = Fixture::new(); // warranty over: chargeable
+    f.arrive();
+    let mut free = part(1, 0);
+    free.billing = Billing::Warranty;
+    refused(
+        &f,
+        || f.store.add_part_line(f.job.id, free.clone()),
+        |e| matches!(problems(e).as_slice(), [(field, Problem::Inconsistent { .. })] if field == "billing"),
+    );
+    let mut removed = part(1, 500);
+    removed.direction = PartDirection::Removed;
+    refused(
+        &f,
+        || f.store.add_part_line(f.job.id, removed.clone()),
+        |e| matches!(problems(e).as_slice(), [(field, Problem::Inconsistent { detail })] if field == "billing" && detail.contains("removed")),
+    );
+    removed.billing = Billing::Warranty;
+    f.store
+        .add_part_line(f.job.id, removed)
+        .expect("a removed part, not charged");
+}
+
+#[test]
+fn windows_longer_than_a_day_and_assignment_without_an_engineer_are_refused() {
+    let f = Fixture::new();
+    let job = &f.job;
+    let t = now();
+    refused(
+        &f,
+        || {
+            f.store.create_work_order(NewWorkOrder {
+                number: "WO-LONG".into(),
+                kind: WorkOrderKind::Installation,
+                priority: Priority::Normal,
+                customer_id: job.customer_id,
+                site_id: job.site_id,
+                asset_id: None,
+                fault: ReportedFault {
+                    symptom: "New oven".into(),
+                    error_code: None,
+                    since: None,
+                    trigger: None,
+                },
+                window: Window {
+                    start: t,
+                    end: t + Duration::hours(25),
+                },
+                assignee: None,
+                follow_up_of: None,
+            })
+        },
+        |e| matches!(problems(e).as_slice(), [(field, Problem::Inconsistent { .. })] if field == "window"),
+    );
+    // Declining clears the assignee; the job cannot go back to assigned without one.
+    f.store
+        .set_status(
+            job.id,
+            Status::New,
+            Role::Engineer,
+            Some("Not my area".into()),
+        )
+        .expect("decline");
+    assert_eq!(f.store.find_work_order("WO-1").expect("job").assignee, None);
+    refused(
+        &f,
+        || {
+            f.store
+                .set_status(job.id, Status::Assigned, Role::Dispatcher, None)
+        },
+        |e| problems(e) == [("assignee".to_owned(), Problem::Empty)],
+    );
+    refused(
+        &f,
+        || f.store.assign(job.id, "eng-2".into(), Role::Engineer),
+        |e| {
+            matches!(
+                e,
+                Error::NotPermitted {
+                    role: Role::Engineer,
+                    ..
+                }
+            )
+        },
+    );
+    let assigned = f
+        .store
+        .assign(job.id, "eng-2".into(), Role::Dispatcher)
+        .expect("dispatcher assigns");
+    assert_eq!(
+        (assigned.status, assigned.assignee.as_deref()),
+        (Status::Assigned, Some("eng-2"))
+    );
+}

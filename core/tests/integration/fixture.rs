@@ -35,8 +35,14 @@ pub struct Fixture {
 }
 
 impl Fixture {
-    /// An empty store plus one repair job for today, assigned to the engineer.
+    /// An empty store plus one repair job for today, assigned to the engineer; the washing
+    /// machine's warranty ended 2026-01-31, so the visit is chargeable.
     pub fn new() -> Fixture {
+        Fixture::with_warranty_until("2026-01-31")
+    }
+
+    /// Like [`Fixture::new`], with the warranty ending on `last_day`.
+    pub fn with_warranty_until(last_day: &str) -> Fixture {
         let dir = TempDir::new().expect("temp dir");
         let clock = Arc::new(ManualClock::new(now()));
         let store =
@@ -45,7 +51,7 @@ impl Fixture {
             &store,
             "WO-1",
             now() + Duration::minutes(30),
-            Some("2026-01-31"),
+            Some(last_day),
         );
         Fixture {
             dir,

@@ -281,7 +281,7 @@ fn charges_changed_after_approval_need_a_new_approval() {
 
 #[test]
 fn warranty_parts_need_no_approval_and_a_failed_test_blocks_completion() {
-    let f = Fixture::new();
+    let f = Fixture::with_warranty_until("2027-06-30");
     f.arrive();
     let mut part = chargeable_pump();
     part.billing = Billing::Warranty;
