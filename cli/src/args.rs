@@ -22,15 +22,6 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Who is acting, for status changes.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Actor {
-    /// The field engineer (the default on a device).
-    Engineer,
-    /// The back office.
-    Dispatcher,
-}
-
 /// Pass or fail.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum PassFail {
@@ -86,12 +77,9 @@ pub enum Command {
         job: String,
         /// The new status.
         to: String,
-        /// Why (required for incomplete and cancelled).
+        /// Why (required for incomplete).
         #[arg(long)]
         reason: Option<String>,
-        /// Who is acting.
-        #[arg(long = "as", value_enum, default_value = "engineer")]
-        actor: Actor,
     },
     /// Record a diagnosis.
     Diagnose {

@@ -8,7 +8,7 @@ mod render;
 
 use std::process::ExitCode;
 
-use chrono::{Duration, FixedOffset, Local, Offset};
+use chrono::{Duration, FixedOffset, Local, Offset, TimeZone};
 use clap::Parser;
 use onsite_core::Store;
 use onsite_core::report::money;
@@ -20,7 +20,7 @@ use onsite_core::work_orders::status::Role;
 use serde::Serialize;
 use uuid::Uuid;
 
-use args::{Actor, Cli, Command, PassFail};
+use args::{Cli, Command, PassFail};
 
 /// What can stop a command.
 #[derive(Debug, thiserror::Error)]
@@ -76,7 +76,9 @@ impl Ctx {
 
 fn run(cli: Cli) -> Result<(), CliError> {
     let offset = match cli.utc_offset {
-        Some(minutes) => FixedOffset::east_opt(minutes * 60)
+        Some(minutes) => minutes
+            .checked_mul(60)
+            .and_then(FixedOffset::east_opt)
             .ok_or_else(|| CliError::Input(format!("--utc-offset {minutes} is not a time zone")))?,
         None => Local::now().offset().fix(),
     };
@@ -124,7 +126,14 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Jobs { date } => {
             let jobs = match date {
-                Some(day) => store.jobs_for_day(day, ctx.offset_minutes())?,
+                // Another day may be on the other side of a daylight-saving change.
+                Some(day) => {
+                    let minutes = match cli.utc_offset {
+                        Some(minutes) => minutes,
+                        None => local_offset_minutes_on(day),
+                    };
+                    store.jobs_for_day(day, minutes)?
+                }
                 None => store.todays_jobs(ctx.offset_minutes())?,
             };
             ctx.emit(&jobs, |j| render::jobs(j, ctx.offset))
@@ -133,17 +142,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let detail = store.job_detail(ctx.job(&job)?)?;
             ctx.emit(&detail, |d| render::detail(d, ctx.offset))
         }
-        Command::Status {
-            job,
-            to,
-            reason,
-            actor,
-        } => {
-            let role = match actor {
-                Actor::Engineer => Role::Engineer,
-                Actor::Dispatcher => Role::Dispatcher,
-            };
-            let change = store.set_status(ctx.job(&job)?, to.parse()?, role, reason)?;
+        Command::Status { job, to, reason } => {
+            // This is the engineer's client: it acts with the engineer's authority only.
+            let change = store.set_status(ctx.job(&job)?, to.parse()?, Role::Engineer, reason)?;
             ctx.emit(&change, |c| format!("{job}: {} -> {}", c.from, c.to))
         }
         Command::Diagnose {
@@ -204,7 +205,14 @@ fn run(cli: Cli) -> Result<(), CliError> {
             end,
         } => {
             let (start, end) = match (minutes, start, end) {
-                (Some(m), _, _) => (store.now() - Duration::minutes(m), store.now()),
+                (Some(m), _, _) => {
+                    let span = Duration::try_minutes(m)
+                        .filter(|d| *d < Duration::days(7))
+                        .ok_or_else(|| {
+                            CliError::Input(format!("--minutes {m} is more than a week"))
+                        })?;
+                    (store.now() - span, store.now())
+                }
                 (None, Some(s), Some(e)) => (s.to_utc(), e.to_utc()),
                 _ => {
                     return Err(CliError::Input(
@@ -367,6 +375,16 @@ fn decide(ctx: &Ctx, job: &str, approved: bool, name: String) -> Result<(), CliE
             d.signer_name
         )
     })
+}
+
+/// This machine's UTC offset, in minutes, at noon on `day`.
+fn local_offset_minutes_on(day: chrono::NaiveDate) -> i32 {
+    let noon =
+        day.and_time(chrono::NaiveTime::from_hms_opt(12, 0, 0).expect("noon is a valid time"));
+    Local
+        .from_local_datetime(&noon)
+        .earliest()
+        .map_or(0, |t| t.offset().fix().local_minus_utc() / 60)
 }
 
 /// "64.90" → 6490 cents. At most two decimals; no thousands separators.

@@ -214,6 +214,28 @@ fn errors_are_one_clear_line_and_a_non_zero_exit() {
         serde_json::from_str::<Value>(&before).expect("json")["parts"]
     );
 
+    assert!(
+        fails(
+            &db,
+            &["time", "WO-000001", "travel", "--minutes", "99999999999999"]
+        )
+        .contains("more than a week")
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_onsite"))
+        .args([
+            "--db",
+            db.to_str().expect("utf-8"),
+            "--utc-offset",
+            "99999999",
+            "jobs",
+        ])
+        .output()
+        .expect("runs");
+    assert!(
+        !out.status.success()
+            && String::from_utf8_lossy(&out.stderr).contains("is not a time zone")
+    );
+
     let garbage = dir.path().join("notes.txt");
     std::fs::write(
         &garbage,

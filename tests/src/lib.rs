@@ -69,14 +69,15 @@ pub fn store_with_job_on_site(path: &Path) -> onsite_core::Result<Uuid> {
     Ok(job.id)
 }
 
-/// The `n`-th action of the crash child: a note, a part line or a measurement, in turn.
+/// The `n`-th action of the crash child: a note, a part line, a measurement or a status change
+/// (on site <-> awaiting parts, which writes the job, its history row and their stamps), in turn.
 /// Returns the entity name and the new row's id.
 pub fn numbered_action(
     store: &Store,
     job: Uuid,
     n: u64,
 ) -> onsite_core::Result<(&'static str, Uuid)> {
-    Ok(match n % 3 {
+    Ok(match n % 4 {
         0 => ("notes", store.add_note(job, format!("action-{n}"))?.id),
         1 => (
             "part_lines",
@@ -96,6 +97,14 @@ pub fn numbered_action(
                 )?
                 .id,
         ),
+        3 => {
+            let to = match store.find_work_order(&job.to_string())?.status {
+                Status::OnSite => Status::AwaitingParts,
+                _ => Status::OnSite,
+            };
+            let change = store.set_status(job, to, Role::Engineer, Some(format!("action-{n}")))?;
+            ("status_changes", change.id)
+        }
         _ => (
             "measurements",
             store

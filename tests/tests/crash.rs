@@ -3,9 +3,9 @@
 //! action the child reported as returned together with its outbox entry, and number its outbox
 //! 1, 2, 3, ... with no gap and no repeat.
 //!
-//! `ONSITE_CRASH_ITERATIONS` (default 60) and `ONSITE_CRASH_SEED` (default 20261123) tune it.
+//! `ONSITE_CRASH_ITERATIONS` (default 300) and `ONSITE_CRASH_SEED` (default 20261123) tune it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -24,7 +24,7 @@ fn env_or(name: &str, default: u64) -> u64 {
 
 #[test]
 fn sigkill_at_random_points_loses_and_duplicates_nothing() {
-    let iterations = env_or("ONSITE_CRASH_ITERATIONS", 60);
+    let iterations = env_or("ONSITE_CRASH_ITERATIONS", 300);
     let seed = env_or("ONSITE_CRASH_SEED", 20_261_123);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let dir = TempDir::new().expect("temp dir");
@@ -104,10 +104,7 @@ fn check_store(path: &std::path::Path, reported: &BTreeMap<u64, (String, String)
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .expect("integrity_check runs");
     assert_eq!(integrity, "ok", "iteration {iteration}");
-    let seqs: Vec<i64> = conn
-        .prepare("SELECT seq FROM outbox ORDER BY seq")
-        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
-        .expect("outbox seqs");
+    let seqs: Vec<i64> = column(&conn, "SELECT seq FROM outbox ORDER BY seq");
     assert_eq!(
         seqs,
         (1..=seqs.len() as i64).collect::<Vec<_>>(),
@@ -121,40 +118,59 @@ fn check_store(path: &std::path::Path, reported: &BTreeMap<u64, (String, String)
         seqs.len() as i64 + 1,
         "the counter matches the outbox"
     );
-    for (n, (table, id)) in reported {
-        let rows: i64 = conn
-            .query_row(
-                &format!("SELECT count(*) FROM {table} WHERE id = ?1"),
-                [id],
-                |r| r.get(0),
-            )
-            .expect("row lookup");
-        let queued: i64 = conn
-            .query_row("SELECT count(*) FROM outbox WHERE row_id = ?1", [id], |r| {
-                r.get(0)
-            })
-            .expect("outbox lookup");
-        assert_eq!(
-            (rows, queued),
-            (1, 1),
-            "action {n} ({table} {id}) at iteration {iteration}"
+
+    // How many outbox entries carry each row: its own, or (a status change) the transition's.
+    let mut queued: HashMap<String, usize> = HashMap::new();
+    for id in column::<String>(
+        &conn,
+        "SELECT row_id FROM outbox WHERE op <> 'transition'
+         UNION ALL SELECT json_extract(payload, '$.status_change_id') FROM outbox WHERE op = 'transition'",
+    ) {
+        *queued.entry(id).or_default() += 1;
+    }
+    let stamped: HashSet<String> =
+        column::<String>(&conn, "SELECT row_id FROM field_clocks WHERE field = '*'")
+            .into_iter()
+            .collect();
+    let mut stored: HashMap<&str, HashSet<String>> = HashMap::new();
+    for table in ["notes", "part_lines", "measurements", "status_changes"] {
+        stored.insert(
+            table,
+            column(&conn, &format!("SELECT id FROM {table}"))
+                .into_iter()
+                .collect(),
         );
     }
-    // Every stored row, reported or not, has exactly one outbox entry, and no action is stored
-    // twice.
-    let orphans: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM (SELECT id FROM notes UNION ALL SELECT id FROM part_lines
-                                   UNION ALL SELECT id FROM measurements) AS r
-             WHERE (SELECT count(*) FROM outbox o WHERE o.row_id = r.id) <> 1",
-            [],
-            |r| r.get(0),
-        )
-        .expect("orphan check");
-    assert_eq!(
-        orphans, 0,
-        "rows without exactly one outbox entry at iteration {iteration}"
-    );
+    for (n, (table, id)) in reported {
+        let present = stored
+            .get(table.as_str())
+            .is_some_and(|ids| ids.contains(id));
+        assert!(
+            present,
+            "action {n} ({table} {id}) lost at iteration {iteration}"
+        );
+        assert_eq!(
+            queued.get(id),
+            Some(&1),
+            "action {n} ({table}) queued once at iteration {iteration}"
+        );
+        assert!(
+            stamped.contains(id),
+            "action {n} ({table}) stamped at iteration {iteration}"
+        );
+    }
+    // Every stored row, reported or not, is queued exactly once and stamped.
+    for id in stored.values().flatten() {
+        assert_eq!(
+            queued.get(id),
+            Some(&1),
+            "row {id} queued once at iteration {iteration}"
+        );
+        assert!(
+            stamped.contains(id),
+            "row {id} stamped at iteration {iteration}"
+        );
+    }
     let duplicates: i64 = conn
         .query_row(
             &format!("SELECT count(*) - count(DISTINCT n) FROM ({ACTION_NUMBERS})"),
@@ -168,10 +184,17 @@ fn check_store(path: &std::path::Path, reported: &BTreeMap<u64, (String, String)
     );
 }
 
+fn column<T: rusqlite::types::FromSql>(conn: &Connection, sql: &str) -> Vec<T> {
+    conn.prepare(sql)
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .expect("query runs")
+}
+
 /// The action number of every action row in the store.
 const ACTION_NUMBERS: &str = "SELECT CAST(substr(body, 8) AS INTEGER) AS n FROM notes WHERE body LIKE 'action-%'
      UNION ALL SELECT CAST(substr(part_number, 3) AS INTEGER) FROM part_lines WHERE part_number LIKE 'P-%'
-     UNION ALL SELECT CAST(substr(name, 8) AS INTEGER) FROM measurements WHERE name LIKE 'action-%'";
+     UNION ALL SELECT CAST(substr(name, 8) AS INTEGER) FROM measurements WHERE name LIKE 'action-%'
+     UNION ALL SELECT CAST(substr(reason, 8) AS INTEGER) FROM status_changes WHERE reason LIKE 'action-%'";
 
 fn last_action_in_store(path: &std::path::Path) -> u64 {
     let conn = Connection::open(path).expect("store file opens");
