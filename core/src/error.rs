@@ -90,6 +90,20 @@ pub enum Error {
         /// The raw value.
         value: String,
     },
+    /// The server could not be reached (offline, timeout, refused connection).
+    #[error("cannot reach the server: {0}")]
+    Network(String),
+    /// The server answered with an error.
+    #[error("the server refused the request ({status}): {message}")]
+    Server {
+        /// HTTP status.
+        status: u16,
+        /// The server's error code and message.
+        message: String,
+    },
+    /// The other side broke the sync protocol.
+    #[error("sync protocol error: {0}")]
+    Protocol(String),
     /// SQLite failed.
     #[error("storage error: {0}")]
     Sqlite(#[from] rusqlite::Error),
@@ -170,6 +184,31 @@ impl Entity {
             Entity::FunctionTest => "function_test",
             Entity::SignOff => "sign_off",
             Entity::Conflict => "conflict",
+        }
+    }
+}
+
+impl Entity {
+    /// The store table holding rows of this kind.
+    pub fn table(self) -> &'static str {
+        match self {
+            Entity::Customer => "customers",
+            Entity::Site => "sites",
+            Entity::Contract => "contracts",
+            Entity::Asset => "assets",
+            Entity::WorkOrder => "work_orders",
+            Entity::StatusChange => "status_changes",
+            Entity::Diagnosis => "diagnoses",
+            Entity::Measurement => "measurements",
+            Entity::ChecklistResult => "checklist_results",
+            Entity::Note => "notes",
+            Entity::TimeEntry => "time_entries",
+            Entity::PartLine => "part_lines",
+            Entity::QuoteLine => "quote_lines",
+            Entity::QuoteDecision => "quote_decisions",
+            Entity::FunctionTest => "function_tests",
+            Entity::SignOff => "signoffs",
+            Entity::Conflict => "conflicts",
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod report;
 pub mod seed;
 pub mod store;
+pub mod sync;
 pub mod validate;
 pub mod visit;
 pub mod work_orders;

@@ -73,6 +73,16 @@ pub struct ActionCtx {
     hlc_counter: u32,
     next_seq: i64,
     to_outbox: bool,
+    replay: Option<Replay>,
+}
+
+/// A device's action being carried out again elsewhere (the server applying a push): the rows
+/// get the device's ids, time and stamp, so both sides hold the same rows.
+#[derive(Debug)]
+struct Replay {
+    ids: std::collections::VecDeque<Uuid>,
+    at: DateTime<Utc>,
+    hlc: Hlc,
 }
 
 impl ActionCtx {
@@ -99,6 +109,7 @@ impl ActionCtx {
             hlc_counter,
             next_seq,
             to_outbox,
+            replay: None,
         })
     }
 
@@ -111,16 +122,43 @@ impl ActionCtx {
     }
 
     /// The wall time of this action (device clock, uncorrected: it is what the engineer saw).
+    /// While replaying, the time the device recorded.
     pub fn now(&self) -> DateTime<Utc> {
-        self.now
+        self.replay.as_ref().map_or(self.now, |r| r.at)
     }
 
     /// A new row id: a UUIDv7, made here on the device, so a retry can never duplicate a row.
-    pub fn new_id(&self) -> Uuid {
-        Uuid::now_v7()
+    /// While replaying, the ids the device made, in the order it made them.
+    pub fn new_id(&mut self) -> Uuid {
+        self.replay
+            .as_mut()
+            .and_then(|r| r.ids.pop_front())
+            .unwrap_or_else(Uuid::now_v7)
+    }
+
+    /// Starts replaying a device's action: the next rows get `ids`, time `at` and stamp `hlc`.
+    /// The local clock moves past `hlc`, so later local stamps order after it (HLC receive).
+    pub fn begin_replay(&mut self, ids: Vec<Uuid>, at: DateTime<Utc>, hlc: Hlc) {
+        if (hlc.wall_ms, hlc.counter) > (self.hlc_wall_ms, self.hlc_counter) {
+            self.hlc_wall_ms = hlc.wall_ms;
+            self.hlc_counter = hlc.counter;
+        }
+        self.replay = Some(Replay {
+            ids: ids.into(),
+            at: at.trunc_subsecs(3),
+            hlc,
+        });
+    }
+
+    /// Ends a replay: later rows are this store's own again.
+    pub fn end_replay(&mut self) {
+        self.replay = None;
     }
 
     fn tick(&mut self) -> Hlc {
+        if let Some(replay) = &self.replay {
+            return replay.hlc;
+        }
         let hlc = Hlc::tick(
             self.hlc_wall_ms,
             self.hlc_counter,

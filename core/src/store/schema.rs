@@ -14,12 +14,15 @@ use crate::clock::format_time;
 use crate::error::{Error, Result};
 
 /// The schema version this build writes.
-pub const LATEST_VERSION: u32 = 2;
+pub const LATEST_VERSION: u32 = 3;
 
 const SCHEMA: &str = include_str!("sql/schema.sql");
 
 /// Step `n` takes a store from version `n - 1` to `n`.
-const UPGRADES: &[(u32, &str)] = &[(2, include_str!("sql/migrate_v2.sql"))];
+const UPGRADES: &[(u32, &str)] = &[
+    (2, include_str!("sql/migrate_v2.sql")),
+    (3, include_str!("sql/migrate_v3.sql")),
+];
 
 /// Reads, without writing anything, whether the file is a store this build can open.
 /// Returns its schema version (0 for a new, empty file).

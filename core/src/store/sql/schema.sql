@@ -1,5 +1,5 @@
--- The device store at the latest schema version (2). A fresh store is created from this file;
--- an older store is brought here by the migration ladder (migrate_v2.sql, ...). The upgrade
+-- The device store at the latest schema version (3). A fresh store is created from this file;
+-- an older store is brought here by the migration ladder (migrate_v2.sql, migrate_v3.sql, ...). The upgrade
 -- test checks that both roads end in the same schema.
 
 -- Exactly one row: who this device store is, and its counters.
@@ -234,3 +234,13 @@ CREATE TABLE conflicts (
     seen_at      TEXT
 ) STRICT;
 CREATE INDEX conflicts_unseen ON conflicts(seen_at, occurred_at);
+
+-- Where this device is in the server's change log, and which server it talks to.
+CREATE TABLE sync_state (
+    id              INTEGER PRIMARY KEY CHECK (id = 1),
+    pull_cursor     INTEGER NOT NULL DEFAULT 0,
+    server_url      TEXT,
+    token           TEXT,
+    last_success_at TEXT
+) STRICT;
+INSERT INTO sync_state (id) VALUES (1);

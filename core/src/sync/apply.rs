@@ -1,0 +1,163 @@
+//! The device applies the server's answers. A push's outcomes acknowledge outbox entries (a
+//! rejected one goes to the conflict log, so nothing entered disappears silently); a pull page
+//! and its new cursor are applied in one transaction, keeping fields with a pending local edit.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::rows;
+use super::wire::{Mutation, Outcome, PullResponse, PushResponse};
+use crate::clock::format_time;
+use crate::conflicts::{self, Kept, NewConflict};
+use crate::error::{Entity, Error, Result};
+use crate::outbox;
+use crate::store::Op;
+
+/// What one push did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct PushSummary {
+    /// Applied now.
+    pub applied: usize,
+    /// Already applied before.
+    pub duplicates: usize,
+    /// Refused (now in the conflict log).
+    pub rejected: usize,
+}
+
+/// The oldest `limit` outbox entries as wire mutations.
+pub fn pending_mutations(conn: &Connection, limit: u32) -> Result<Vec<Mutation>> {
+    outbox::pending(conn, limit)?
+        .into_iter()
+        .map(|e| {
+            Ok(Mutation {
+                seq: e.seq,
+                mutation_id: e.mutation_id,
+                entity: serde_json::from_value(Value::String(e.entity))?,
+                row_id: e.row_id,
+                op: e.op,
+                payload: e.payload,
+                hlc: e.hlc,
+            })
+        })
+        .collect()
+}
+
+/// Acknowledges what the server answered for `sent`; logs rejections as conflicts.
+pub fn apply_push(
+    tx: &Transaction<'_>,
+    now: DateTime<Utc>,
+    sent: &[Mutation],
+    resp: &PushResponse,
+) -> Result<PushSummary> {
+    let mut summary = PushSummary::default();
+    let mut ack =
+        tx.prepare_cached("UPDATE outbox SET acked_at = ?2 WHERE seq = ?1 AND acked_at IS NULL")?;
+    for outcome in &resp.results {
+        let m = sent
+            .iter()
+            .find(|m| m.seq == outcome.seq())
+            .ok_or_else(|| {
+                Error::Protocol(format!(
+                    "the server answered for seq {} it was not sent",
+                    outcome.seq()
+                ))
+            })?;
+        match outcome {
+            Outcome::Applied { .. } => summary.applied += 1,
+            Outcome::Duplicate { .. } => summary.duplicates += 1,
+            Outcome::Rejected { reason, .. } => {
+                summary.rejected += 1;
+                conflicts::log(
+                    tx,
+                    now,
+                    NewConflict {
+                        entity: m.entity,
+                        row_id: m.row_id,
+                        field: None,
+                        local_value: Some(m.payload.to_string()),
+                        remote_value: None,
+                        kept: Kept::Remote,
+                        reason: format!("The server refused this change: {reason}"),
+                    },
+                )?;
+            }
+        }
+        ack.execute((m.seq, format_time(now)))?;
+    }
+    tx.prepare_cached("UPDATE device SET clock_offset_ms = ?1")?
+        .execute([resp.server_time_ms - now.timestamp_millis()])?;
+    Ok(summary)
+}
+
+/// Fields of a row that have an unacknowledged local edit: they keep the local value.
+fn pending_fields(conn: &Connection, entity: Entity, row_id: Uuid) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT op, payload FROM outbox WHERE acked_at IS NULL AND entity = ?1 AND row_id = ?2",
+    )?;
+    let rows = stmt.query_map((entity.as_str(), row_id.to_string()), |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })?;
+    let mut fields = Vec::new();
+    for row in rows {
+        let (op, payload) = row?;
+        match serde_json::from_value::<Op>(Value::String(op))? {
+            Op::Transition => fields.push("status".to_owned()),
+            Op::Update | Op::Insert => {
+                if let Value::Object(map) = serde_json::from_str(&payload)? {
+                    fields.extend(map.keys().cloned());
+                }
+            }
+        }
+    }
+    Ok(fields)
+}
+
+/// Applies one pull page and its cursor, in the caller's transaction.
+pub fn apply_pull(tx: &Transaction<'_>, page: &PullResponse) -> Result<usize> {
+    // Rows of one page may arrive child before parent; checked at commit.
+    tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
+    for change in &page.changes {
+        let id: Uuid = change
+            .row
+            .get("id")
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| Error::Protocol("a pulled row has no id".into()))?;
+        let keep = pending_fields(tx, change.entity, id)?;
+        rows::write_row(tx, change.entity, &change.row, &keep)?;
+    }
+    tx.prepare_cached("UPDATE sync_state SET pull_cursor = ?1")?
+        .execute([page.cursor])?;
+    Ok(page.changes.len())
+}
+
+/// Where this device is in the server's change log.
+pub fn cursor(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT pull_cursor FROM sync_state")?
+        .query_row([], |r| r.get(0))?)
+}
+
+/// The server and token this store syncs with, if signed in.
+pub fn login(conn: &Connection) -> Result<Option<(String, String)>> {
+    Ok(conn
+        .prepare_cached("SELECT server_url, token FROM sync_state WHERE server_url IS NOT NULL AND token IS NOT NULL")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// Remembers the server and token (the CLI's `login`).
+pub fn set_login(tx: &Transaction<'_>, server_url: &str, token: &str) -> Result<()> {
+    tx.prepare_cached("UPDATE sync_state SET server_url = ?1, token = ?2")?
+        .execute((server_url, token))?;
+    Ok(())
+}
+
+/// Records a completed sync round.
+pub fn record_success(tx: &Transaction<'_>, at: DateTime<Utc>) -> Result<()> {
+    tx.prepare_cached("UPDATE sync_state SET last_success_at = ?1")?
+        .execute([format_time(at)])?;
+    Ok(())
+}

@@ -1,0 +1,131 @@
+//! The sync client: one full push + pull round over HTTP, on a tokio runtime the core owns (the
+//! shells call it from a background thread; they never see async Rust).
+
+use reqwest::StatusCode;
+use serde::Serialize;
+
+use super::apply::{self, PushSummary};
+use super::wire::{
+    ErrorBody, MAX_PUSH_BATCH, PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest,
+    PushResponse,
+};
+use crate::error::{Error, Result};
+use crate::store::Store;
+
+/// What one sync round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    /// Outbox entries sent.
+    pub pushed: usize,
+    /// What the server did with them.
+    pub push: PushSummary,
+    /// Rows received from the server.
+    pub pulled: usize,
+    /// The new pull cursor.
+    pub cursor: i64,
+    /// Changes still waiting (0 after a clean round).
+    pub pending: u64,
+}
+
+/// A client for one server and one device token.
+#[derive(Debug)]
+pub struct SyncClient {
+    runtime: tokio::runtime::Runtime,
+    http: reqwest::Client,
+    base_url: String,
+    token: String,
+}
+
+impl SyncClient {
+    /// A client for the server at `base_url` (e.g. `http://127.0.0.1:8080`) with `token`.
+    pub fn new(base_url: &str, token: &str) -> Result<SyncClient> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Network(format!("cannot start the sync runtime: {e}")))?;
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+            .map_err(|e| Error::Network(e.to_string()))?;
+        Ok(SyncClient {
+            runtime,
+            http,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            token: token.to_owned(),
+        })
+    }
+
+    /// One full round: push the whole outbox, then pull every page. Each step is committed as
+    /// it completes, so an interrupted round loses nothing and resumes where it stopped.
+    pub fn sync_now(&self, store: &Store) -> Result<SyncReport> {
+        self.runtime.block_on(self.round(store))
+    }
+
+    async fn round(&self, store: &Store) -> Result<SyncReport> {
+        let mut report = SyncReport::default();
+        let batch = u32::try_from(MAX_PUSH_BATCH).unwrap_or(u32::MAX);
+        loop {
+            let sent = store.read(|c| apply::pending_mutations(c, batch))?;
+            if sent.is_empty() {
+                break;
+            }
+            let req = PushRequest {
+                client_id: store.client_id(),
+                mutations: sent,
+            };
+            let resp: PushResponse = self
+                .send(self.http.post(self.url("/v1/sync/push")).json(&req))
+                .await?;
+            let summary =
+                store.import(|tx, ctx| apply::apply_push(tx, ctx.now(), &req.mutations, &resp))?;
+            report.pushed += req.mutations.len();
+            report.push.applied += summary.applied;
+            report.push.duplicates += summary.duplicates;
+            report.push.rejected += summary.rejected;
+        }
+        loop {
+            let cursor = store.read(apply::cursor)?;
+            let url = self.url(&format!("/v1/sync/pull?cursor={cursor}"));
+            let page: PullResponse = self.send(self.http.get(url)).await?;
+            report.pulled += store.import(|tx, _| apply::apply_pull(tx, &page))?;
+            report.cursor = page.cursor;
+            if !page.more {
+                break;
+            }
+        }
+        store.import(|tx, ctx| apply::record_success(tx, ctx.now()))?;
+        report.pending = store.pending_sync_count()?;
+        Ok(report)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    async fn send<T: serde::de::DeserializeOwned>(
+        &self,
+        req: reqwest::RequestBuilder,
+    ) -> Result<T> {
+        let resp = req
+            .bearer_auth(&self.token)
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .send()
+            .await
+            .map_err(|e| Error::Network(e.to_string()))?;
+        let status = resp.status();
+        if status == StatusCode::OK {
+            return resp
+                .json()
+                .await
+                .map_err(|e| Error::Protocol(e.to_string()));
+        }
+        let body: Option<ErrorBody> = resp.json().await.ok();
+        Err(Error::Server {
+            status: status.as_u16(),
+            message: body.map_or_else(
+                || status.to_string(),
+                |b| format!("{}: {}", b.error, b.message),
+            ),
+        })
+    }
+}

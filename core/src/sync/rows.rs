@@ -1,0 +1,94 @@
+//! Whole rows as JSON, by column name: the server reads rows to send in a pull, the device
+//! writes them. Column names are checked against the table's own columns, never trusted.
+
+use rusqlite::types::{Value as SqlValue, ValueRef};
+use rusqlite::{Connection, OptionalExtension, Transaction};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::error::{Entity, Error, Problem, Result};
+
+fn columns(conn: &Connection, entity: Entity) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached("SELECT name FROM pragma_table_info(?1) ORDER BY cid")?;
+    let cols = stmt.query_map([entity.table()], |r| r.get(0))?;
+    Ok(cols.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The row `id` of `entity` as column → value, if it exists.
+pub fn read_row(conn: &Connection, entity: Entity, id: Uuid) -> Result<Option<Map<String, Value>>> {
+    let cols = columns(conn, entity)?;
+    let sql = format!("SELECT * FROM {} WHERE id = ?1", entity.table());
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id.to_string()], |r| {
+            let mut row = Map::new();
+            for (i, name) in cols.iter().enumerate() {
+                let value = match r.get_ref(i)? {
+                    ValueRef::Null => Value::Null,
+                    ValueRef::Integer(n) => Value::from(n),
+                    ValueRef::Real(x) => Value::from(x),
+                    ValueRef::Text(t) => Value::from(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Blob(_) => Value::Null,
+                };
+                row.insert(name.clone(), value);
+            }
+            Ok(row)
+        })
+        .optional()?)
+}
+
+/// Inserts or updates a row of `entity` from column → value. Columns in `keep` keep their
+/// local value if the row exists (fields with a pending local edit).
+pub fn write_row(
+    tx: &Transaction<'_>,
+    entity: Entity,
+    row: &Map<String, Value>,
+    keep: &[String],
+) -> Result<()> {
+    let cols = columns(tx, entity)?;
+    let bad = || Error::Invalid {
+        problems: vec![crate::error::FieldProblem {
+            field: entity.table().to_owned(),
+            problem: Problem::Inconsistent {
+                detail: "the row does not match this store's columns".into(),
+            },
+        }],
+    };
+    if row.len() != cols.len() || !cols.iter().all(|c| row.contains_key(c)) {
+        return Err(bad());
+    }
+    let values: Vec<SqlValue> = cols
+        .iter()
+        .map(|c| match &row[c] {
+            Value::Null => Ok(SqlValue::Null),
+            Value::Bool(b) => Ok(SqlValue::Integer(i64::from(*b))),
+            Value::Number(n) => n
+                .as_i64()
+                .map(SqlValue::Integer)
+                .or_else(|| n.as_f64().map(SqlValue::Real))
+                .ok_or_else(bad),
+            Value::String(s) => Ok(SqlValue::Text(s.clone())),
+            _ => Err(bad()),
+        })
+        .collect::<Result<_>>()?;
+    let updates: Vec<String> = cols
+        .iter()
+        .filter(|c| *c != "id" && !keep.contains(c))
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    let conflict = if updates.is_empty() {
+        "DO NOTHING".to_owned()
+    } else {
+        format!("DO UPDATE SET {}", updates.join(", "))
+    };
+    let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (id) {conflict}",
+        entity.table(),
+        cols.join(", "),
+        placeholders.join(", ")
+    );
+    tx.prepare_cached(&sql)?
+        .execute(rusqlite::params_from_iter(values))?;
+    Ok(())
+}
