@@ -245,6 +245,15 @@ pub enum Command {
     },
     /// How many changes wait for the server.
     Pending,
+    /// Remember the sync server and this engineer's device token.
+    Login {
+        /// The server, e.g. http://127.0.0.1:8080.
+        server: String,
+        /// The device token the back office issued.
+        token: String,
+    },
+    /// One sync round now: send every waiting change, receive the server's.
+    Sync,
     /// The conflict log.
     Conflicts {
         /// Include entries already marked seen.

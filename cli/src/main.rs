@@ -346,6 +346,30 @@ fn run(cli: Cli) -> Result<(), CliError> {
             }
             ctx.emit(&view, render::report)
         }
+        Command::Login { server, token } => {
+            store.import(|tx, _| onsite_core::sync::apply::set_login(tx, &server, &token))?;
+            ctx.emit(&serde_json::json!({ "server": server }), |_| {
+                format!("This store now syncs with {server}.")
+            })
+        }
+        Command::Sync => {
+            let (server, token) =
+                store
+                    .read(onsite_core::sync::apply::login)?
+                    .ok_or_else(|| {
+                        CliError::Input(
+                            "not signed in: run `onsite login SERVER TOKEN` first".into(),
+                        )
+                    })?;
+            let report =
+                onsite_core::sync::client::SyncClient::new(&server, &token)?.sync_now(store)?;
+            ctx.emit(&report, |r| {
+                format!(
+                    "Sent {} changes ({} applied, {} already there, {} refused: see `onsite conflicts`); received {} rows; {} still waiting.",
+                    r.pushed, r.push.applied, r.push.duplicates, r.push.rejected, r.pulled, r.pending
+                )
+            })
+        }
         Command::Pending => {
             let count = store.pending_sync_count()?;
             ctx.emit(&serde_json::json!({ "pending": count }), |_| {

@@ -1,1 +1,112 @@
-fn main() {}
+//! `onsite-server`: the Onsite sync server. With no subcommand it serves; `create-admin NAME`
+//! creates an admin account and prints its token.
+
+mod db;
+mod http;
+mod sync;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+/// The Onsite sync server (embedded SQLite, no other service needed).
+#[derive(Debug, Parser)]
+#[command(name = "onsite-server", version, about)]
+struct Args {
+    /// The data directory (created if missing).
+    #[arg(long, default_value = "./onsite-data")]
+    data: PathBuf,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// The largest request body accepted, in bytes.
+    #[arg(long, default_value_t = 8 * 1024 * 1024)]
+    max_body_bytes: usize,
+    /// What to do instead of serving.
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create an admin account and print its token.
+    CreateAdmin {
+        /// The admin's login name.
+        name: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let db = match db::Db::open(&args.data) {
+        Ok(db) => Arc::new(db),
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Some(Command::CreateAdmin { name }) = &args.command {
+        return match db
+            .create_user(name, db::UserRole::Admin)
+            .and_then(|u| db.issue_token(u.id))
+        {
+            Ok(token) => {
+                println!("{token}");
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("error: {err:?}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("error: cannot start the runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(serve(db, args.listen, args.max_body_bytes)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(db: Arc<db::Db>, listen: SocketAddr, max_body: usize) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    // Tests and scripts read this line to learn the port (`--listen 127.0.0.1:0`).
+    println!("listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, http::router(db, max_body))
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    println!("stopped");
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}

@@ -1,0 +1,272 @@
+//! The server's storage: the core's domain schema (the same `Store`, the same rule code) plus
+//! the server's tables for accounts, tokens, clients and the change log, in one SQLite file.
+//! Everything the HTTP layer needs goes through this type, so another backend can replace it.
+
+use std::path::Path;
+
+use chrono::Utc;
+use onsite_core::clock::format_time;
+use onsite_core::store::ActionCtx;
+use onsite_core::work_orders::status::Role;
+use onsite_core::{Entity, Store};
+use rand::RngCore;
+use rusqlite::{Connection, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::http::ApiError;
+
+const SERVER_SQL: &str = include_str!("sql/server.sql");
+
+/// A server account's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserRole {
+    /// A field engineer: syncs their own jobs.
+    Engineer,
+    /// The back office: dispatches jobs, creates engineers.
+    Dispatcher,
+    /// Everything a dispatcher can, and creates dispatchers.
+    Admin,
+}
+
+impl UserRole {
+    fn as_str(self) -> &'static str {
+        match self {
+            UserRole::Engineer => "engineer",
+            UserRole::Dispatcher => "dispatcher",
+            UserRole::Admin => "admin",
+        }
+    }
+
+    fn parse(s: &str) -> Option<UserRole> {
+        [UserRole::Engineer, UserRole::Dispatcher, UserRole::Admin]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+
+    /// The authority this account has in the core's rules.
+    pub fn core_role(self) -> Role {
+        match self {
+            UserRole::Engineer => Role::Engineer,
+            UserRole::Dispatcher | UserRole::Admin => Role::Dispatcher,
+        }
+    }
+}
+
+/// An account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// UUIDv7.
+    pub id: Uuid,
+    /// Login name; for engineers also the work orders' `assignee`.
+    pub name: String,
+    /// Role.
+    pub role: UserRole,
+}
+
+/// The server's database.
+pub struct Db {
+    /// The domain store (shared schema and rules with the devices).
+    pub store: Store,
+}
+
+fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+impl Db {
+    /// Opens (or creates) the database in `data_dir`.
+    pub fn open(data_dir: &Path) -> onsite_core::Result<Db> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            onsite_core::Error::Network(format!("cannot create {}: {e}", data_dir.display()))
+        })?;
+        let store = Store::open(data_dir.join("onsite-server.db"))?;
+        store.import(|tx, _| Ok(tx.execute_batch(SERVER_SQL)?))?;
+        Ok(Db { store })
+    }
+
+    /// Creates an account.
+    pub fn create_user(&self, name: &str, role: UserRole) -> Result<User, ApiError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(ApiError::invalid("name must be 1 to 200 characters"));
+        }
+        let user = User {
+            id: Uuid::now_v7(),
+            name: name.to_owned(),
+            role,
+        };
+        self.store
+            .import(|tx, _| {
+                tx.execute(
+                    "INSERT INTO users (id, name, role, created_at) VALUES (?1, ?2, ?3, ?4)",
+                    (
+                        user.id.to_string(),
+                        &user.name,
+                        role.as_str(),
+                        format_time(Utc::now()),
+                    ),
+                )?;
+                Ok(())
+            })
+            .map_err(|e| match e {
+                onsite_core::Error::Sqlite(ref s)
+                    if s.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) =>
+                {
+                    ApiError::conflict("a user with that name exists")
+                }
+                other => other.into(),
+            })?;
+        Ok(user)
+    }
+
+    /// Issues a new random token for `user_id`; only its hash is stored. Returns the token.
+    pub fn issue_token(&self, user_id: Uuid) -> Result<String, ApiError> {
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        let token = format!("ons_{}", hex::encode(bytes));
+        if self.store.read(|c| self.user_in(c, user_id))?.is_none() {
+            return Err(ApiError::not_found("no such user"));
+        }
+        self.store.import(|tx, _| {
+            tx.execute(
+                "INSERT INTO tokens (token_sha256, user_id, created_at) VALUES (?1, ?2, ?3)",
+                (
+                    sha256_hex(&token),
+                    user_id.to_string(),
+                    format_time(Utc::now()),
+                ),
+            )?;
+            Ok(())
+        })?;
+        Ok(token)
+    }
+
+    /// Revokes a token. Unknown tokens are a not-found error.
+    pub fn revoke_token(&self, token: &str) -> Result<(), ApiError> {
+        let changed = self.store.import(|tx, _| {
+            Ok(tx.execute(
+                "UPDATE tokens SET revoked_at = ?2 WHERE token_sha256 = ?1 AND revoked_at IS NULL",
+                (sha256_hex(token), format_time(Utc::now())),
+            )?)
+        })?;
+        if changed == 0 {
+            return Err(ApiError::not_found("no such active token"));
+        }
+        Ok(())
+    }
+
+    /// The account behind a bearer token, if the token is valid and not revoked.
+    pub fn authenticate(&self, token: &str) -> Result<Option<User>, ApiError> {
+        Ok(self.store.read(|c| {
+            Ok(c.prepare_cached(
+                "SELECT u.id, u.name, u.role FROM tokens t JOIN users u ON u.id = t.user_id
+                 WHERE t.token_sha256 = ?1 AND t.revoked_at IS NULL",
+            )?
+            .query_row([sha256_hex(token)], user_from_row)
+            .optional()?
+            .flatten())
+        })?)
+    }
+
+    fn user_in(&self, conn: &Connection, id: Uuid) -> onsite_core::Result<Option<User>> {
+        Ok(conn
+            .prepare_cached("SELECT id, name, role FROM users WHERE id = ?1")?
+            .query_row([id.to_string()], user_from_row)
+            .optional()?
+            .flatten())
+    }
+}
+
+fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<User>> {
+    let (id, name, role): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+    Ok(match (Uuid::parse_str(&id), UserRole::parse(&role)) {
+        (Ok(id), Some(role)) => Some(User { id, name, role }),
+        _ => None,
+    })
+}
+
+/// Appends a change to the log; its sequence number is the pull cursor that covers it.
+pub fn log_change(
+    tx: &Transaction<'_>,
+    entity: Entity,
+    row_id: Uuid,
+    work_order_id: Option<Uuid>,
+) -> onsite_core::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO change_log (entity, row_id, work_order_id) VALUES (?1, ?2, ?3)",
+    )?
+    .execute((
+        entity.as_str(),
+        row_id.to_string(),
+        work_order_id.map(|id| id.to_string()),
+    ))?;
+    Ok(())
+}
+
+/// Child tables of a work order, for re-sending a job to a newly assigned engineer.
+const CHILDREN: &[Entity] = &[
+    Entity::StatusChange,
+    Entity::Diagnosis,
+    Entity::Measurement,
+    Entity::ChecklistResult,
+    Entity::Note,
+    Entity::TimeEntry,
+    Entity::PartLine,
+    Entity::QuoteLine,
+    Entity::QuoteDecision,
+    Entity::FunctionTest,
+    Entity::SignOff,
+];
+
+/// Logs a job, its customer, site, asset, contract and the asset's history again, so a device
+/// that just got the job (its cursor already past those rows) receives them on its next pull.
+pub fn touch_job(tx: &Transaction<'_>, work_order_id: Uuid) -> onsite_core::Result<()> {
+    let id = work_order_id.to_string();
+    for (entity, column) in [
+        (Entity::Customer, "customer_id"),
+        (Entity::Site, "site_id"),
+        (Entity::Asset, "asset_id"),
+    ] {
+        tx.execute(
+            &format!(
+                "INSERT INTO change_log (entity, row_id) SELECT ?2, {column} FROM work_orders
+                 WHERE id = ?1 AND {column} IS NOT NULL"
+            ),
+            (&id, entity.as_str()),
+        )?;
+    }
+    tx.execute(
+        "INSERT INTO change_log (entity, row_id) SELECT 'contract', a.contract_id
+         FROM work_orders w JOIN assets a ON a.id = w.asset_id
+         WHERE w.id = ?1 AND a.contract_id IS NOT NULL",
+        [&id],
+    )?;
+    let jobs = "SELECT h.id FROM work_orders h, work_orders w
+                WHERE w.id = ?1 AND (h.id = w.id OR (w.asset_id IS NOT NULL AND h.asset_id = w.asset_id))";
+    tx.execute(
+        &format!("INSERT INTO change_log (entity, row_id, work_order_id) SELECT 'work_order', id, id FROM ({jobs})"),
+        [&id],
+    )?;
+    for child in CHILDREN {
+        tx.execute(
+            &format!(
+                "INSERT INTO change_log (entity, row_id, work_order_id)
+                 SELECT ?2, id, work_order_id FROM {} WHERE work_order_id IN ({jobs})",
+                child.table()
+            ),
+            (&id, child.as_str()),
+        )?;
+    }
+    Ok(())
+}
+
+/// Runs a back-office write in one transaction (no device outbox on the server).
+pub fn write<T>(
+    db: &Db,
+    f: impl FnOnce(&Transaction<'_>, &mut ActionCtx) -> onsite_core::Result<T>,
+) -> Result<T, ApiError> {
+    Ok(db.store.import(f)?)
+}

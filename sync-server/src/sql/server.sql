@@ -1,0 +1,31 @@
+-- The server's own tables, beside the core's domain schema in the same file.
+CREATE TABLE IF NOT EXISTS users (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    role       TEXT NOT NULL CHECK (role IN ('engineer', 'dispatcher', 'admin')),
+    created_at TEXT NOT NULL
+) STRICT;
+
+-- Tokens are stored only as their SHA-256.
+CREATE TABLE IF NOT EXISTS tokens (
+    token_sha256 TEXT PRIMARY KEY,
+    user_id      TEXT NOT NULL REFERENCES users(id),
+    created_at   TEXT NOT NULL,
+    revoked_at   TEXT
+) STRICT;
+
+-- One row per device store: whose it is and the last seq applied from it.
+CREATE TABLE IF NOT EXISTS clients (
+    client_id        TEXT PRIMARY KEY,
+    user_id          TEXT NOT NULL REFERENCES users(id),
+    last_applied_seq INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+-- Every row change, in commit order: pull cursors are these sequence numbers.
+CREATE TABLE IF NOT EXISTS change_log (
+    server_seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+    entity        TEXT NOT NULL,
+    row_id        TEXT NOT NULL,
+    work_order_id TEXT
+) STRICT;
+CREATE INDEX IF NOT EXISTS change_log_wo ON change_log(work_order_id);

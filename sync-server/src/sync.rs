@@ -1,0 +1,230 @@
+//! Push and pull. Push applies each mutation exactly once, in its own transaction together
+//! with the client's `last_applied_seq`; a refused mutation still uses its seq. Pull returns the
+//! rows in the caller's scope changed after a cursor (a change-log sequence number), in pages.
+
+use chrono::Utc;
+use onsite_core::sync::replay::{self, target_work_order};
+use onsite_core::sync::rows;
+use onsite_core::sync::wire::{
+    MAX_PUSH_BATCH, Outcome, PullResponse, PushRequest, PushResponse, RowChange,
+};
+use onsite_core::{Entity, Error};
+use rusqlite::{Connection, OptionalExtension, Transaction};
+use uuid::Uuid;
+
+use crate::db::{Db, User, UserRole, log_change};
+use crate::http::ApiError;
+
+/// Rows per pull page.
+pub const PULL_PAGE: i64 = 500;
+
+fn last_applied(conn: &Connection, client_id: Uuid) -> onsite_core::Result<Option<(Uuid, i64)>> {
+    Ok(conn
+        .prepare_cached("SELECT user_id, last_applied_seq FROM clients WHERE client_id = ?1")?
+        .query_row([client_id.to_string()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get(1)?))
+        })
+        .optional()?
+        .and_then(|(user, seq)| Uuid::parse_str(&user).ok().map(|u| (u, seq))))
+}
+
+/// A domain refusal (the mutation is rejected, its seq used up) versus a failure of the server
+/// itself (nothing is committed; the device retries).
+fn is_refusal(err: &Error) -> bool {
+    matches!(
+        err,
+        Error::NotFound { .. }
+            | Error::IllegalTransition { .. }
+            | Error::CompletionRefused { .. }
+            | Error::NotOpenForRecords { .. }
+            | Error::NotPermitted { .. }
+            | Error::Invalid { .. }
+            | Error::Json(_)
+    )
+}
+
+/// Applies a push from `caller`.
+pub fn push(db: &Db, caller: &User, req: &PushRequest) -> Result<PushResponse, ApiError> {
+    if req.mutations.len() > MAX_PUSH_BATCH {
+        return Err(ApiError::invalid(format!(
+            "at most {MAX_PUSH_BATCH} mutations a push"
+        )));
+    }
+    if req.mutations.windows(2).any(|w| w[1].seq != w[0].seq + 1) {
+        return Err(ApiError::invalid(
+            "mutation seqs in a push must be contiguous",
+        ));
+    }
+    let last = db
+        .store
+        .import(|tx, _| match last_applied(tx, req.client_id)? {
+            Some((owner, _)) if owner != caller.id => Ok(None),
+            Some((_, seq)) => Ok(Some(seq)),
+            None => {
+                tx.execute(
+                    "INSERT INTO clients (client_id, user_id) VALUES (?1, ?2)",
+                    (req.client_id.to_string(), caller.id.to_string()),
+                )?;
+                Ok(Some(0))
+            }
+        })?;
+    let Some(mut last) = last else {
+        eprintln!(
+            "push refused: client {} belongs to another account",
+            req.client_id
+        );
+        return Err(ApiError::forbidden(
+            "this device store belongs to another account",
+        ));
+    };
+    if let Some(first) = req.mutations.first()
+        && first.seq > last + 1
+    {
+        return Err(ApiError::gap(last + 1));
+    }
+    let mut results = Vec::with_capacity(req.mutations.len());
+    for m in &req.mutations {
+        if m.seq <= last {
+            results.push(Outcome::Duplicate { seq: m.seq });
+            continue;
+        }
+        let outcome = db.store.import(|tx, ctx| {
+            // Re-read inside the write lock: another push from the same device may have won.
+            let (_, applied) = last_applied(tx, req.client_id)?.unwrap_or((caller.id, 0));
+            if m.seq <= applied {
+                return Ok(Outcome::Duplicate { seq: m.seq });
+            }
+            tx.execute_batch("SAVEPOINT mutation")?;
+            let result = authorize(tx, caller, m)
+                .and_then(|()| replay::replay(tx, ctx, m, caller.role.core_role()));
+            let outcome = match result {
+                Ok(done) => {
+                    tx.execute_batch("RELEASE mutation")?;
+                    for (entity, id) in done.rows {
+                        log_change(tx, entity, id, Some(done.work_order_id))?;
+                    }
+                    Outcome::Applied { seq: m.seq }
+                }
+                Err(err) if is_refusal(&err) => {
+                    tx.execute_batch("ROLLBACK TO mutation; RELEASE mutation")?;
+                    Outcome::Rejected {
+                        seq: m.seq,
+                        reason: err.to_string(),
+                    }
+                }
+                Err(err) => return Err(err),
+            };
+            tx.prepare_cached("UPDATE clients SET last_applied_seq = ?2 WHERE client_id = ?1")?
+                .execute((req.client_id.to_string(), m.seq))?;
+            Ok(outcome)
+        })?;
+        last = m.seq;
+        results.push(outcome);
+    }
+    Ok(PushResponse {
+        results,
+        last_applied_seq: last,
+        server_time_ms: Utc::now().timestamp_millis(),
+    })
+}
+
+/// An engineer may change only jobs assigned to them.
+fn authorize(
+    tx: &Transaction<'_>,
+    caller: &User,
+    m: &onsite_core::sync::wire::Mutation,
+) -> onsite_core::Result<()> {
+    if caller.role != UserRole::Engineer {
+        return Ok(());
+    }
+    let Some(wo) = target_work_order(m) else {
+        return Err(Error::NotPermitted {
+            action: "changing something that is not part of a job",
+            role: caller.role.core_role(),
+        });
+    };
+    let assignee: Option<Option<String>> = tx
+        .prepare_cached("SELECT assignee FROM work_orders WHERE id = ?1")?
+        .query_row([wo.to_string()], |r| r.get(0))
+        .optional()?;
+    match assignee {
+        None => Err(Error::not_found(Entity::WorkOrder, wo)),
+        Some(Some(name)) if name == caller.name => Ok(()),
+        Some(_) => {
+            eprintln!(
+                "push refused: seq {} touches a job not assigned to the caller",
+                m.seq
+            );
+            Err(Error::NotPermitted {
+                action: "changing a job assigned to someone else",
+                role: caller.role.core_role(),
+            })
+        }
+    }
+}
+
+/// Which change-log entries an engineer may see: their jobs, the asset history of those jobs,
+/// and the customers, sites, assets and contracts they point at. `?1` is the engineer's name.
+const ENGINEER_SCOPE: &str = "
+    (c.entity NOT IN ('customer', 'site', 'asset', 'contract') AND c.work_order_id IN (
+        SELECT id FROM work_orders WHERE assignee = ?1
+        UNION SELECT h.id FROM work_orders h JOIN work_orders w ON h.asset_id = w.asset_id WHERE w.assignee = ?1))
+    OR (c.entity = 'customer' AND c.row_id IN (SELECT customer_id FROM work_orders WHERE assignee = ?1))
+    OR (c.entity = 'site' AND c.row_id IN (SELECT site_id FROM work_orders WHERE assignee = ?1))
+    OR (c.entity = 'asset' AND c.row_id IN (SELECT asset_id FROM work_orders WHERE assignee = ?1))
+    OR (c.entity = 'contract' AND c.row_id IN (
+        SELECT a.contract_id FROM assets a JOIN work_orders w ON w.asset_id = a.id WHERE w.assignee = ?1))";
+
+/// The page of changes after `cursor` that `caller` may see.
+pub fn pull(db: &Db, caller: &User, cursor: i64) -> Result<PullResponse, ApiError> {
+    db.store
+        .read(|conn| {
+            let scope = if caller.role == UserRole::Engineer {
+                ENGINEER_SCOPE
+            } else {
+                "?1 IS NOT NULL"
+            };
+            let sql = format!(
+                "SELECT c.server_seq, c.entity, c.row_id FROM change_log c
+                 WHERE c.server_seq > ?2 AND ({scope}) ORDER BY c.server_seq LIMIT ?3"
+            );
+            let entries: Vec<(i64, String, String)> = conn
+                .prepare_cached(&sql)?
+                .query_map((&caller.name, cursor, PULL_PAGE + 1), |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            let more = entries.len() as i64 > PULL_PAGE;
+            let mut changes = Vec::new();
+            for (server_seq, entity, row_id) in entries.into_iter().take(PULL_PAGE as usize) {
+                let entity: Entity = serde_json::from_value(serde_json::Value::String(entity))?;
+                let id = Uuid::parse_str(&row_id).map_err(|_| Error::Corrupt {
+                    column: "change_log.row_id",
+                    value: row_id,
+                })?;
+                if let Some(row) = rows::read_row(conn, entity, id)? {
+                    changes.push(RowChange {
+                        server_seq,
+                        entity,
+                        row,
+                    });
+                }
+            }
+            // Past the last page, the cursor jumps over entries outside the caller's scope too.
+            let next = match changes.last() {
+                Some(last) if more => last.server_seq,
+                _ => conn.query_row(
+                    "SELECT coalesce(max(server_seq), 0) FROM change_log",
+                    [],
+                    |r| r.get(0),
+                )?,
+            };
+            Ok(PullResponse {
+                changes,
+                cursor: next.max(cursor),
+                more,
+                server_time_ms: Utc::now().timestamp_millis(),
+            })
+        })
+        .map_err(Into::into)
+}

@@ -1,0 +1,429 @@
+//! End to end over real HTTP: the real `onsite-server` binary on a loopback port, real device
+//! stores in temp dirs. Dispatch -> visit offline -> sync -> the back office's report; and the
+//! exactly-once rules of push: duplicates, gaps, rejections that do not block, scope, auth.
+
+use chrono::{Duration, Utc};
+use onsite_core::Store;
+use onsite_core::report::Signature;
+use onsite_core::sync::client::SyncClient;
+use onsite_core::visit::checklist::{self, Outcome};
+use onsite_core::visit::findings::NewDiagnosis;
+use onsite_core::visit::signoff::{Stroke, StrokePoint};
+use onsite_core::visit::work::{Billing, NewPartLine, PartDirection};
+use onsite_core::work_orders::status::{Role, Status};
+use onsite_tests::server::{Http, Server};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use uuid::Uuid;
+
+struct World {
+    _dir: TempDir,
+    server: Server,
+    dispatcher: Http,
+    dispatcher_token: String,
+    tokens: Vec<String>,
+}
+
+/// A server with an admin, a dispatcher and engineers `eng-a`, `eng-b`.
+fn world() -> World {
+    let dir = TempDir::new().expect("temp dir");
+    let data = dir.path().join("server");
+    let admin_token = Server::create_admin(&data, "admin");
+    let server = Server::start(&data);
+    let admin = Http::new(&server.url, &admin_token);
+    let dispatcher_user = admin.post(
+        "/v1/users",
+        json!({ "name": "dispatch", "role": "dispatcher" }),
+    );
+    let dispatcher_token = admin.post(
+        &format!(
+            "/v1/users/{}/tokens",
+            dispatcher_user["id"].as_str().expect("id")
+        ),
+        json!({}),
+    );
+    let dispatcher_token = dispatcher_token["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let dispatcher = Http::new(&server.url, &dispatcher_token);
+    let tokens = ["eng-a", "eng-b"]
+        .iter()
+        .map(|name| {
+            let user = dispatcher.post("/v1/users", json!({ "name": name, "role": "engineer" }));
+            let t = dispatcher.post(
+                &format!("/v1/users/{}/tokens", user["id"].as_str().expect("id")),
+                json!({}),
+            );
+            t["token"].as_str().expect("token").to_owned()
+        })
+        .collect();
+    World {
+        _dir: dir,
+        server,
+        dispatcher,
+        dispatcher_token,
+        tokens,
+    }
+}
+
+/// The back office creates a customer, site, washing machine (no warranty) and a job for today.
+fn dispatch(office: &Http, number: &str, engineer: &str) -> Uuid {
+    let customer = office.post(
+        "/v1/customers",
+        json!({ "name": "Paul Klein", "phone": "+49 30 1731715" }),
+    );
+    let site = office.post(
+        &format!(
+            "/v1/customers/{}/sites",
+            customer["id"].as_str().expect("id")
+        ),
+        json!({ "address": "Rosenstraße 45, 04109 Leipzig", "access_notes": "Ring twice" }),
+    );
+    let asset = office.post(
+        &format!("/v1/sites/{}/assets", site["id"].as_str().expect("id")),
+        json!({ "kind": "appliance", "category": "washing machine", "brand": "Miele", "model": "WWD320",
+                "serial": "MI31192374", "warranty_ends_on": "2024-01-01" }),
+    );
+    let start = Utc::now() - Duration::minutes(30);
+    let wo = office.post(
+        "/v1/work-orders",
+        json!({ "number": number, "kind": "repair", "priority": "high",
+                "customer_id": customer["id"], "site_id": site["id"], "asset_id": asset["id"],
+                "fault": { "symptom": "Does not drain", "error_code": "F11" },
+                "window": { "window_start": start, "window_end": start + Duration::hours(2) },
+                "assignee": engineer }),
+    );
+    wo["id"].as_str().expect("id").parse().expect("uuid")
+}
+
+fn device(dir: &TempDir, name: &str) -> Store {
+    Store::open(dir.path().join(format!("{name}.db"))).expect("device store")
+}
+
+fn visit(store: &Store, job: Uuid) {
+    for to in [Status::Accepted, Status::EnRoute, Status::OnSite] {
+        store
+            .set_status(job, to, Role::Engineer, None)
+            .expect("move");
+    }
+    store
+        .add_diagnosis(
+            job,
+            NewDiagnosis {
+                symptom: "Water in drum".into(),
+                cause: "Drain pump worn".into(),
+                error_codes: vec!["F11".into()],
+            },
+        )
+        .expect("diagnosis");
+    store
+        .add_part_line(
+            job,
+            NewPartLine {
+                direction: PartDirection::Installed,
+                part_number: "11034430".into(),
+                description: "Drain pump".into(),
+                quantity: 1,
+                serial_in: Some("N1".into()),
+                serial_out: None,
+                billing: Billing::Chargeable,
+                unit_price_cents: 8950,
+            },
+        )
+        .expect("part");
+    store
+        .decide_quote(job, true, "Paul Klein".into())
+        .expect("approval");
+    for item in checklist::template(onsite_core::work_orders::WorkOrderKind::Repair)
+        .iter()
+        .filter(|i| i.required)
+    {
+        store
+            .record_checklist_result(job, item.key, Outcome::Pass, None)
+            .expect("check");
+    }
+    store
+        .record_function_test(job, true, "Full cycle".into())
+        .expect("test");
+    let strokes = vec![Stroke {
+        points: vec![
+            StrokePoint {
+                x: 1.0,
+                y: 2.0,
+                t_ms: 0,
+            },
+            StrokePoint {
+                x: 9.0,
+                y: 5.0,
+                t_ms: 20,
+            },
+        ],
+    }];
+    store
+        .sign_off(job, "Paul Klein".into(), strokes)
+        .expect("sign");
+    store
+        .set_status(job, Status::Completed, Role::Engineer, None)
+        .expect("complete");
+}
+
+fn outbox_mutations(store: &Store) -> Vec<Value> {
+    store
+        .read(|c| {
+            let mut stmt = c.prepare("SELECT seq, mutation_id, entity, row_id, op, payload, hlc FROM outbox ORDER BY seq")?;
+            let rows = stmt.query_map([], |r| {
+                Ok(json!({ "seq": r.get::<_, i64>(0)?, "mutation_id": r.get::<_, String>(1)?, "entity": r.get::<_, String>(2)?,
+                           "row_id": r.get::<_, String>(3)?, "op": r.get::<_, String>(4)?,
+                           "payload": serde_json::from_str::<Value>(&r.get::<_, String>(5)?).unwrap_or(Value::Null),
+                           "hlc": r.get::<_, String>(6)? }))
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .expect("outbox")
+}
+
+#[test]
+fn dispatch_visit_offline_sync_and_the_back_office_gets_the_signed_report() {
+    let w = world();
+    let job = dispatch(&w.dispatcher, "WO-100", "eng-a");
+    let dir = TempDir::new().expect("temp dir");
+    let a = device(&dir, "a");
+    let client = SyncClient::new(&w.server.url, &w.tokens[0]).expect("client");
+
+    let first = client.sync_now(&a).expect("first sync");
+    assert!(first.pulled >= 4, "customer, site, asset, job: {first:?}");
+    let today = a.todays_jobs(0).expect("today");
+    assert_eq!(
+        today.iter().map(|j| j.number.as_str()).collect::<Vec<_>>(),
+        ["WO-100"]
+    );
+    assert_eq!(
+        a.job_detail(job).expect("detail").site.access_notes,
+        "Ring twice"
+    );
+
+    visit(&a, job); // no network involved: all local
+    let waiting = a.pending_sync_count().expect("pending");
+    assert_eq!(waiting, 13);
+    let report = client.sync_now(&a).expect("sync after the visit");
+    assert_eq!(
+        (
+            report.pushed,
+            report.push.applied,
+            report.push.rejected,
+            report.pending
+        ),
+        (13, 13, 0, 0)
+    );
+
+    let device_report = a.service_report(job).expect("device report");
+    let office = w.dispatcher.get(&format!("/v1/work-orders/{job}/report"));
+    assert_eq!(
+        office["sha256"], device_report.sha256,
+        "the server rebuilt the very report the customer signed"
+    );
+    assert_eq!(office["signature"]["state"], "signed");
+    assert!(matches!(device_report.signature, Signature::Signed { .. }));
+
+    // The same push sent again applies nothing new.
+    let again = Http::new(&w.server.url, &w.tokens[0]).call(
+        "POST",
+        "/v1/sync/push",
+        Some(&json!({ "client_id": a.client_id(), "mutations": outbox_mutations(&a) })),
+    );
+    assert_eq!(again.0, 200, "{}", again.1);
+    assert!(
+        again.1["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .all(|r| r["outcome"] == "duplicate")
+    );
+    assert_eq!(
+        w.dispatcher.get(&format!("/v1/work-orders/{job}/report"))["sha256"],
+        device_report.sha256
+    );
+
+    // A gap is refused with the expected seq.
+    let mut late = outbox_mutations(&a).pop().expect("a mutation");
+    late["seq"] = json!(40);
+    let gap = Http::new(&w.server.url, &w.tokens[0]).call(
+        "POST",
+        "/v1/sync/push",
+        Some(&json!({ "client_id": a.client_id(), "mutations": [late] })),
+    );
+    assert_eq!(
+        (
+            gap.0,
+            gap.1["error"].as_str(),
+            gap.1["expected_seq"].as_i64()
+        ),
+        (409, Some("gap"), Some(14))
+    );
+}
+
+#[test]
+fn a_rejected_mutation_is_logged_and_does_not_block_later_ones() {
+    let w = world();
+    let cancelled = dispatch(&w.dispatcher, "WO-200", "eng-b");
+    let kept = dispatch(&w.dispatcher, "WO-201", "eng-b");
+    let dir = TempDir::new().expect("temp dir");
+    let b = device(&dir, "b");
+    let client = SyncClient::new(&w.server.url, &w.tokens[1]).expect("client");
+    client.sync_now(&b).expect("first sync");
+    // The office cancels WO-200 while the engineer, offline, accepts both jobs.
+    w.dispatcher.post(
+        &format!("/v1/work-orders/{cancelled}/status"),
+        json!({ "to": "cancelled", "reason": "Customer called off" }),
+    );
+    b.set_status(cancelled, Status::Accepted, Role::Engineer, None)
+        .expect("accept offline");
+    b.set_status(kept, Status::Accepted, Role::Engineer, None)
+        .expect("accept offline");
+    let report = client.sync_now(&b).expect("sync");
+    assert_eq!(
+        (report.push.applied, report.push.rejected, report.pending),
+        (1, 1, 0)
+    );
+    let log = b.conflicts(false).expect("conflict log");
+    assert_eq!(log.len(), 1);
+    assert!(
+        log[0].reason.contains("cancelled -> accepted"),
+        "{}",
+        log[0].reason
+    );
+    assert_eq!(
+        b.find_work_order("WO-200").expect("job").status,
+        Status::Cancelled,
+        "the server's outcome reached the device"
+    );
+    assert_eq!(
+        b.find_work_order("WO-201").expect("job").status,
+        Status::Accepted
+    );
+}
+
+#[test]
+fn engineers_see_and_change_only_their_own_jobs_and_bad_requests_are_refused() {
+    let w = world();
+    let mine = dispatch(&w.dispatcher, "WO-300", "eng-a");
+    let theirs = dispatch(&w.dispatcher, "WO-301", "eng-b");
+    let dir = TempDir::new().expect("temp dir");
+    let a = device(&dir, "a");
+    SyncClient::new(&w.server.url, &w.tokens[0])
+        .expect("client")
+        .sync_now(&a)
+        .expect("sync");
+    assert!(a.find_work_order("WO-300").is_ok());
+    assert!(
+        a.find_work_order("WO-301").is_err(),
+        "another engineer's job never reaches this device"
+    );
+    let eng_a = Http::new(&w.server.url, &w.tokens[0]);
+    let pulled = eng_a.get("/v1/sync/pull?cursor=0");
+    assert!(!pulled.to_string().contains(&theirs.to_string()));
+
+    // A note on eng-b's job, pushed by eng-a: rejected, seq used up.
+    let note = json!({ "seq": 1, "mutation_id": Uuid::now_v7(), "entity": "note", "row_id": Uuid::now_v7(), "op": "insert",
+                       "payload": { "work_order_id": theirs, "body": "x", "recorded_at": Utc::now() },
+                       "hlc": format!("{:015}-{:010}-{}", Utc::now().timestamp_millis(), 0, Uuid::now_v7()) });
+    let client_id = Uuid::now_v7();
+    let (status, body) = eng_a.call(
+        "POST",
+        "/v1/sync/push",
+        Some(&json!({ "client_id": client_id, "mutations": [note] })),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(body["results"][0]["outcome"], "rejected");
+    assert!(
+        body["results"][0]["reason"]
+            .as_str()
+            .expect("reason")
+            .contains("assigned to someone else")
+    );
+    // Another account pushing for that client id: 403.
+    let eng_b = Http::new(&w.server.url, &w.tokens[1]);
+    assert_eq!(
+        eng_b
+            .call(
+                "POST",
+                "/v1/sync/push",
+                Some(&json!({ "client_id": client_id, "mutations": [] }))
+            )
+            .0,
+        403
+    );
+    // Engineers cannot use the back office.
+    assert_eq!(
+        eng_a
+            .call("POST", "/v1/customers", Some(&json!({ "name": "X" })))
+            .0,
+        403
+    );
+    assert_eq!(
+        eng_a
+            .call("GET", &format!("/v1/work-orders/{mine}/report"), None)
+            .0,
+        403
+    );
+
+    // Wrong, missing and revoked tokens; protocol; malformed and unknown fields; size; ids.
+    assert_eq!(
+        Http::new(&w.server.url, "ons_wrong")
+            .call("GET", "/v1/sync/pull?cursor=0", None)
+            .0,
+        401
+    );
+    w.dispatcher.call(
+        "POST",
+        "/v1/tokens/revoke",
+        Some(&json!({ "token": w.tokens[1] })),
+    );
+    assert_eq!(eng_b.call("GET", "/v1/sync/pull?cursor=0", None).0, 401);
+    let raw = reqwest::blocking::Client::new();
+    let status = raw
+        .get(format!("{}/v1/sync/pull?cursor=0", w.server.url))
+        .bearer_auth(&w.tokens[0])
+        .send()
+        .expect("answer")
+        .status();
+    assert_eq!(status.as_u16(), 400, "no protocol header");
+    let bad_json = raw
+        .post(format!("{}/v1/customers", w.server.url))
+        .bearer_auth(&w.dispatcher_token)
+        .header("content-type", "application/json")
+        .body("{\"name\": ")
+        .send()
+        .expect("answer");
+    assert_eq!(bad_json.status().as_u16(), 400);
+    assert_eq!(
+        eng_a
+            .call(
+                "POST",
+                "/v1/sync/push",
+                Some(&json!({ "client_id": client_id, "mutations": [], "extra": 1 }))
+            )
+            .0,
+        422
+    );
+    assert_eq!(
+        w.dispatcher
+            .call(
+                "POST",
+                &format!("/v1/work-orders/{}/assign", Uuid::now_v7()),
+                Some(&json!({ "engineer": "eng-a" }))
+            )
+            .0,
+        404
+    );
+    let (status, body) = w
+        .dispatcher
+        .call("POST", "/v1/customers", Some(&json!({ "name": "" })));
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid")));
+    // Over the body limit: 413 (its own client: the server closes that connection).
+    let huge = json!({ "name": "x".repeat(2 * 1024 * 1024) });
+    let (status, body) =
+        Http::new(&w.server.url, &w.dispatcher_token).call("POST", "/v1/customers", Some(&huge));
+    assert_eq!((status, body["error"].as_str()), (413, Some("too_large")));
+}
