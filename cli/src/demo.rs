@@ -1,132 +1,307 @@
-//! `onsite demo`: a whole on-site visit with no network, on a fresh store in a temp dir, told
-//! step by step. Uses only the core's public actions, exactly as an app would.
+//! `onsite demo`: the whole product in one command, with nothing to install or leave running.
+//! A sync server (embedded SQLite) starts in this process on a free loopback port; the back
+//! office creates a dispatcher and two engineers and dispatches jobs over HTTP; one engineer
+//! syncs, does a complete visit with no network, while the office cancels another of their
+//! jobs; the sync resolves that conflict; the office fetches the signed service report.
 
-use chrono::Duration;
+use chrono::{Duration, Utc};
 use onsite_core::Store;
-use onsite_core::report::{Signature, money};
-use onsite_core::seed::{self, SeedPlan};
+use onsite_core::report::money;
+use onsite_core::seed;
+use onsite_core::sync::client::SyncClient;
 use onsite_core::visit::findings::NewDiagnosis;
 use onsite_core::visit::work::{Billing, NewPartLine, PartDirection, TimeKind};
 use onsite_core::work_orders::status::{Role, Status};
+use serde_json::{Value, json};
+use uuid::Uuid;
 
 use crate::{CliError, render};
 
-/// Runs the demo; `keep` stores it there instead of a temp dir.
+/// The back office's HTTP calls.
+struct Office {
+    http: reqwest::blocking::Client,
+    url: String,
+    token: String,
+}
+
+impl Office {
+    fn post(&self, path: &str, body: Value) -> Result<Value, CliError> {
+        let resp = self
+            .http
+            .post(format!("{}{path}", self.url))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .map_err(|e| CliError::Input(format!("the demo server did not answer: {e}")))?;
+        let status = resp.status();
+        let value: Value = resp
+            .json()
+            .map_err(|e| CliError::Input(format!("bad answer from the demo server: {e}")))?;
+        if !status.is_success() {
+            return Err(CliError::Input(format!(
+                "POST {path} failed ({status}): {value}"
+            )));
+        }
+        Ok(value)
+    }
+
+    fn get(&self, path: &str) -> Result<Value, CliError> {
+        self.http
+            .get(format!("{}{path}", self.url))
+            .bearer_auth(&self.token)
+            .send()
+            .and_then(|r| r.error_for_status())
+            .and_then(|r| r.json())
+            .map_err(|e| CliError::Input(format!("GET {path} failed: {e}")))
+    }
+
+    fn token_for(&self, name: &str, role: &str) -> Result<String, CliError> {
+        let user = self.post("/v1/users", json!({ "name": name, "role": role }))?;
+        let token = self.post(
+            &format!(
+                "/v1/users/{}/tokens",
+                user["id"].as_str().unwrap_or_default()
+            ),
+            json!({}),
+        )?;
+        Ok(token["token"].as_str().unwrap_or_default().to_owned())
+    }
+}
+
+fn id(value: &Value) -> Result<Uuid, CliError> {
+    value["id"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| CliError::Input(format!("the demo server returned no id: {value}")))
+}
+
+struct Job {
+    name: &'static str,
+    address: &'static str,
+    brand: &'static str,
+    model: &'static str,
+    category: &'static str,
+    symptom: &'static str,
+    code: &'static str,
+    hour: i64,
+}
+
+const JOBS: [Job; 3] = [
+    Job {
+        name: "Paul Klein",
+        address: "Rosenstraße 45, 04109 Leipzig",
+        brand: "Miele",
+        model: "WWD320 WPS",
+        category: "washing machine",
+        symptom: "Does not drain",
+        code: "F11",
+        hour: 1,
+    },
+    Job {
+        name: "Lea Becker",
+        address: "Gartenweg 110, 10115 Berlin",
+        brand: "Nuki",
+        model: "Smart Lock 3.0 Pro",
+        category: "door lock",
+        symptom: "Lock does not turn fully, motor-blocked warning",
+        code: "MOTOR_BLOCKED",
+        hour: 4,
+    },
+    Job {
+        name: "Oskar Schwarz",
+        address: "Bergstraße 100, 80331 München",
+        brand: "Bosch",
+        model: "WAX32M40",
+        category: "washing machine",
+        symptom: "Stops mid-cycle with water left in the drum",
+        code: "E18",
+        hour: 2,
+    },
+];
+
+fn dispatch(office: &Office, job: &Job, number: &str, engineer: &str) -> Result<Uuid, CliError> {
+    let customer = office.post(
+        "/v1/customers",
+        json!({ "name": job.name, "phone": "+49 30 5550100" }),
+    )?;
+    let site = office.post(
+        &format!("/v1/customers/{}/sites", id(&customer)?),
+        json!({ "address": job.address, "access_notes": "Ring twice" }),
+    )?;
+    let kind = if job.category == "door lock" {
+        "smart_lock"
+    } else {
+        "appliance"
+    };
+    let asset = office.post(
+        &format!("/v1/sites/{}/assets", id(&site)?),
+        json!({ "kind": kind, "category": job.category, "brand": job.brand, "model": job.model,
+                "serial": format!("{}-{number}", &job.brand[..2]), "warranty_ends_on": "2025-06-30" }),
+    )?;
+    let start = Utc::now() + Duration::hours(job.hour - 2);
+    let wo = office.post(
+        "/v1/work-orders",
+        json!({ "number": number, "kind": "repair", "priority": "high",
+                "customer_id": customer["id"], "site_id": site["id"], "asset_id": asset["id"],
+                "fault": { "symptom": job.symptom, "error_code": job.code, "fault_since": "since Monday" },
+                "window": { "window_start": start, "window_end": start + Duration::hours(2) },
+                "assignee": engineer }),
+    )?;
+    id(&wo)
+}
+
+/// Runs the demo; `keep` keeps the engineer's store there instead of a temp dir.
 pub fn run(keep: Option<&std::path::Path>, zone: chrono::FixedOffset) -> Result<(), CliError> {
     let temp =
         tempfile::TempDir::new().map_err(|e| CliError::Input(format!("no temp dir: {e}")))?;
-    let path = keep.map_or_else(|| temp.path().join("demo.db"), ToOwned::to_owned);
-    let store = Store::open(&path)?;
-    let offset = zone.local_minus_utc() / 60;
-    let today = (store.now() + Duration::minutes(offset.into())).date_naive();
-    seed::seed(
-        &store,
-        &SeedPlan {
-            work_orders: 12,
-            jobs_per_day: 6,
-            earlier_visits: 2,
-            today,
-            assignee: "eng-1".into(),
-            seed: 3,
-        },
-    )?;
+    let server =
+        onsite_server::Background::start(&temp.path().join("server")).map_err(CliError::Input)?;
     println!(
-        "Onsite demo: an engineer's day with no network. Store: {}\n",
-        path.display()
+        "Onsite demo. Sync server (embedded SQLite) on {}\n",
+        server.url
     );
-    let jobs = store.todays_jobs(offset)?;
-    println!("Today's jobs:\n{}\n", render::jobs(&jobs, zone));
-    let job = jobs
-        .first()
-        .ok_or_else(|| CliError::Input("the seed made no jobs for today".into()))?;
-    let id = job.id;
-    let detail = store.job_detail(id)?;
-    println!("{}\n", render::detail(&detail, zone));
+    let admin = server
+        .db
+        .create_user("admin", onsite_server::db::UserRole::Admin)
+        .map_err(|e| CliError::Input(format!("{e:?}")))?;
+    let admin_token = server
+        .db
+        .issue_token(admin.id)
+        .map_err(|e| CliError::Input(format!("{e:?}")))?;
+    let http = reqwest::blocking::Client::new();
+    let admin = Office {
+        http: http.clone(),
+        url: server.url.clone(),
+        token: admin_token,
+    };
+    let office = Office {
+        http,
+        url: server.url.clone(),
+        token: admin.token_for("dispatch", "dispatcher")?,
+    };
+    let eng_a = office.token_for("eng-a", "engineer")?;
+    office.token_for("eng-b", "engineer")?;
+    step("The back office dispatches three jobs: two to eng-a, one to eng-b");
+    let visit_job = dispatch(&office, &JOBS[0], "WO-1001", "eng-a")?;
+    let called_off = dispatch(&office, &JOBS[1], "WO-1002", "eng-a")?;
+    dispatch(&office, &JOBS[2], "WO-1003", "eng-b")?;
 
-    step("Accept the job, drive there (25 min), arrive");
+    let path = keep.map_or_else(|| temp.path().join("eng-a.db"), ToOwned::to_owned);
+    let store = Store::open(&path)?;
+    let client = SyncClient::new(&server.url, &eng_a)?;
+    step("eng-a's phone syncs in the morning");
+    let first = client.sync_now(&store)?;
+    println!("  received {} rows", first.pulled);
+    let offset = zone.local_minus_utc() / 60;
+    println!("\n{}\n", render::jobs(&store.todays_jobs(offset)?, zone));
+
+    step("In the basement, no signal: eng-a does the whole visit for WO-1001 offline");
+    visit(&store, visit_job)?;
+    step(
+        "Meanwhile the office cancels WO-1002 (the customer called), and eng-a, still offline, accepts it",
+    );
+    office.post(
+        &format!("/v1/work-orders/{called_off}/status"),
+        json!({ "to": "cancelled", "reason": "Customer called off" }),
+    )?;
+    store.set_status(called_off, Status::Accepted, Role::Engineer, None)?;
+    println!(
+        "  {} changes wait on the phone",
+        store.pending_sync_count()?
+    );
+
+    step("Back in signal: one sync round");
+    let round = client.sync_now(&store)?;
+    println!(
+        "  sent {}: {} applied, {} refused; received {} rows; {} still waiting",
+        round.pushed, round.push.applied, round.push.rejected, round.pulled, round.pending
+    );
+    println!(
+        "\nThe conflict, resolved by the rules and shown to the engineer:\n{}",
+        render::conflicts(&store.conflicts(false)?, zone)
+    );
+    let cancelled = store.find_work_order("WO-1002")?;
+    println!("WO-1002 on the phone is now: {}\n", cancelled.status);
+
+    step("The back office receives the signed service report");
+    let report = office.get(&format!("/v1/work-orders/{visit_job}/report"))?;
+    let view: onsite_core::report::ReportView = serde_json::from_value(report)
+        .map_err(|e| CliError::Input(format!("unexpected report: {e}")))?;
+    println!("{}", render::report(&view));
+    let phone = store.service_report(visit_job)?;
+    println!(
+        "\nSame report on the phone and the server: {} (total {})",
+        if phone.sha256 == view.sha256 {
+            "yes"
+        } else {
+            "NO"
+        },
+        money(view.report.total_cents)
+    );
+    drop(admin);
+    server.stop();
+    Ok(())
+}
+
+/// A complete visit, as an engineer does it on the phone.
+fn visit(store: &Store, job: Uuid) -> Result<(), CliError> {
     for to in [Status::Accepted, Status::EnRoute] {
-        store.set_status(id, to, Role::Engineer, None)?;
+        store.set_status(job, to, Role::Engineer, None)?;
     }
     store.add_time_entry(
-        id,
+        job,
         TimeKind::Travel,
         store.now() - Duration::minutes(25),
         store.now(),
     )?;
-    store.set_status(id, Status::OnSite, Role::Engineer, None)?;
-
-    let asset = detail.asset.as_ref();
-    let code = job.error_code.clone();
-    step("Diagnose, measure, fit the part (chargeable), quote the labour");
+    store.set_status(job, Status::OnSite, Role::Engineer, None)?;
+    let detail = store.job_detail(job)?;
     store.add_diagnosis(
-        id,
+        job,
         NewDiagnosis {
-            symptom: job.symptom.clone(),
-            cause: detail
-                .history
-                .first()
-                .and_then(|v| v.diagnoses.first())
-                .map_or_else(
-                    || "Worn component found on inspection".to_owned(),
-                    |d| format!("Recurring: {}", d.cause),
-                ),
-            error_codes: code.into_iter().collect(),
+            symptom: detail.work_order.fault.symptom.clone(),
+            cause: "Drain pump impeller blocked by a coin, pump worn".into(),
+            error_codes: detail
+                .work_order
+                .fault
+                .error_code
+                .clone()
+                .into_iter()
+                .collect(),
         },
     )?;
-    store.add_measurement(id, "Supply voltage".into(), 231.0, "V".into())?;
-    let part = detail.history.first().and_then(|v| v.parts.first());
+    store.add_measurement(job, "Pump coil resistance".into(), 178.5, "Ω".into())?;
     store.add_part_line(
-        id,
+        job,
         NewPartLine {
             direction: PartDirection::Installed,
-            part_number: part.map_or_else(|| "GEN-001".into(), |p| p.part_number.clone()),
-            description: part.map_or_else(|| "Replacement part".into(), |p| p.description.clone()),
+            part_number: "11034430".into(),
+            description: "Drain pump".into(),
             quantity: 1,
             serial_in: Some("SN-DEMO-0001".into()),
             serial_out: None,
             billing: Billing::Chargeable,
-            unit_price_cents: part.map_or(4900, |p| p.unit_price_cents),
+            unit_price_cents: 8950,
         },
     )?;
-    store.add_quote_line(id, "Labour, first hour".into(), 1, 8900)?;
-
-    step("Try to complete too early: the core lists everything missing");
-    if let Err(err) = store.set_status(id, Status::Completed, Role::Engineer, None) {
-        println!("  refused: {err}");
+    store.add_quote_line(job, "Labour, first hour".into(), 1, 8900)?;
+    if let Err(err) = store.set_status(job, Status::Completed, Role::Engineer, None) {
+        println!("  completing too early is refused: {err}");
     }
-
-    let customer = detail.customer.name.clone();
-    step(&format!(
-        "{customer} approves the charges; checklist, function test, signature"
-    ));
-    store.decide_quote(id, true, customer.clone())?;
+    let customer = detail.customer.name;
+    store.decide_quote(job, true, customer.clone())?;
     for line in store
-        .visit_record(id)?
+        .visit_record(job)?
         .checklist
         .iter()
         .filter(|l| l.item.required)
     {
-        store.record_checklist_result(id, line.item.key, "pass".parse()?, None)?;
+        store.record_checklist_result(job, line.item.key, "pass".parse()?, None)?;
     }
-    store.record_function_test(
-        id,
-        true,
-        format!(
-            "Full programme run on the {}",
-            asset.map_or("appliance", |a| a.category.as_str())
-        ),
-    )?;
-    store.sign_off(id, customer, vec![seed::demo_signature()])?;
-    store.set_status(id, Status::Completed, Role::Engineer, None)?;
-
-    let view = store.service_report(id)?;
-    println!("\n{}\n", render::report(&view));
-    let total = money(view.report.total_cents);
-    let signed = matches!(view.signature, Signature::Signed { .. });
-    println!(
-        "Completed offline: total {total}, signed {signed}; {} changes are queued for sync.",
-        store.pending_sync_count()?
-    );
+    store.record_function_test(job, true, "Full programme run, drains clean".into())?;
+    store.sign_off(job, customer, vec![seed::demo_signature()])?;
+    store.set_status(job, Status::Completed, Role::Engineer, None)?;
+    println!("  completed and signed on the phone");
     Ok(())
 }
 

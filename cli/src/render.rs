@@ -299,12 +299,21 @@ pub fn conflicts(log: &[Conflict], zone: FixedOffset) -> String {
             day_hm(c.occurred_at, zone),
             c.entity.clone(),
             c.field.clone().unwrap_or_default(),
-            c.local_value.clone().unwrap_or_default(),
-            c.remote_value.clone().unwrap_or_default(),
+            short(c.local_value.as_deref().unwrap_or_default()),
+            short(c.remote_value.as_deref().unwrap_or_default()),
             c.kept.to_string(),
             c.reason.clone(),
             c.id.to_string(),
         ]);
     }
     t.to_string()
+}
+
+/// At most 48 characters of a stored value, for a table cell.
+fn short(text: &str) -> String {
+    if text.chars().count() <= 48 {
+        text.to_owned()
+    } else {
+        format!("{}…", text.chars().take(47).collect::<String>())
+    }
 }

@@ -255,7 +255,7 @@ fn errors_are_one_clear_line_and_a_non_zero_exit() {
 }
 
 #[test]
-fn the_demo_does_a_visit_offline_and_leaves_nothing_behind() {
+fn the_demo_dispatches_visits_offline_syncs_resolves_a_conflict_and_leaves_nothing_behind() {
     let dir = TempDir::new().expect("temp dir");
     let out = Command::new(env!("CARGO_BIN_EXE_onsite"))
         .current_dir(dir.path())
@@ -268,12 +268,16 @@ fn the_demo_does_a_visit_offline_and_leaves_nothing_behind() {
         String::from_utf8_lossy(&out.stderr)
     );
     let text = String::from_utf8(out.stdout).expect("utf-8");
-    assert!(
-        text.contains("refused: the job cannot be completed yet"),
-        "{text}"
-    );
-    assert!(text.contains("Signature: signed by"), "{text}");
-    assert!(text.contains("changes are queued for sync"), "{text}");
+    for expected in [
+        "completing too early is refused: the job cannot be completed yet",
+        "sent 17: 16 applied, 1 refused",
+        "cancelled -> accepted is not allowed",
+        "WO-1002 on the phone is now: cancelled",
+        "Signature: signed by Paul Klein",
+        "Same report on the phone and the server: yes",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
     assert_eq!(
         std::fs::read_dir(dir.path()).expect("list").count(),
         0,

@@ -25,7 +25,7 @@ use crate::work_orders::{WorkOrderKind, queries};
 pub const REPORT_FORMAT: u32 = 1;
 
 /// The canonical service report of one visit.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ServiceReport {
     /// [`REPORT_FORMAT`].
     pub format: u32,
@@ -72,7 +72,7 @@ pub struct ServiceReport {
 }
 
 /// The asset as the report shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ReportAsset {
     /// Product category.
     pub category: String,
@@ -87,7 +87,7 @@ pub struct ReportAsset {
 }
 
 /// A diagnosis line.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ReportFinding {
     /// Observed.
     pub symptom: String,
@@ -98,7 +98,7 @@ pub struct ReportFinding {
 }
 
 /// A measurement line.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ReportMeasurement {
     /// What.
     pub name: String,
@@ -110,7 +110,7 @@ pub struct ReportMeasurement {
 
 /// A checklist line. It names the item by its stable key, not its label: rewording a label in
 /// an app update must not turn signed reports into "changed after signing".
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ReportCheck {
     /// Item key.
     pub item: String,
@@ -121,7 +121,7 @@ pub struct ReportCheck {
 }
 
 /// A part line.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ReportPart {
     /// In or out.
     pub direction: PartDirection,
@@ -140,7 +140,7 @@ pub struct ReportPart {
 }
 
 /// A time line.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ReportTime {
     /// Travel or on site.
     pub kind: TimeKind,
@@ -153,7 +153,7 @@ pub struct ReportTime {
 }
 
 /// The function test.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ReportTest {
     /// Passed.
     pub passed: bool,
@@ -164,7 +164,7 @@ pub struct ReportTest {
 }
 
 /// A note.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ReportNote {
     /// When.
     pub at: String,
@@ -284,7 +284,7 @@ fn from_record(conn: &Connection, v: VisitRecord) -> Result<ServiceReport> {
 }
 
 /// Whether the stored report still matches the customer's signature.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Signature {
     /// Nobody signed yet.
@@ -308,7 +308,7 @@ pub enum Signature {
 }
 
 /// A report with its hash and its signature state: what the report screen shows.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ReportView {
     /// The report.
     pub report: ServiceReport,

@@ -1,9 +1,7 @@
 //! `onsite-server`: the Onsite sync server. With no subcommand it serves; `create-admin NAME`
 //! creates an admin account and prints its token.
 
-mod db;
-mod http;
-mod sync;
+use onsite_server::{db, serve};
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -70,43 +68,16 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(serve(db, args.listen, args.max_body_bytes)) {
+    match runtime.block_on(serve(
+        db,
+        args.listen,
+        args.max_body_bytes,
+        onsite_server::shutdown_signal(),
+    )) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");
             ExitCode::FAILURE
         }
-    }
-}
-
-async fn serve(db: Arc<db::Db>, listen: SocketAddr, max_body: usize) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen).await?;
-    // Tests and scripts read this line to learn the port (`--listen 127.0.0.1:0`).
-    println!("listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, http::router(db, max_body))
-        .with_graceful_shutdown(shutdown())
-        .await?;
-    println!("stopped");
-    Ok(())
-}
-
-async fn shutdown() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
     }
 }
