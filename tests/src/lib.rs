@@ -1,6 +1,7 @@
 //! `onsite-tests`: end-to-end and fault-injection tests over real processes and real store
 //! files. This library holds what the test binaries and their child processes share.
 
+pub mod scenario;
 pub mod server;
 
 use std::path::Path;

@@ -99,6 +99,14 @@ impl Server {
         self.child.wait().expect("server exits")
     }
 
+    /// Kills the server with SIGKILL, then starts it again over the same data (on a new port).
+    pub fn kill_and_restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let data = self.data.clone();
+        *self = Server::start(&data);
+    }
+
     /// Kills the server with SIGKILL.
     pub fn kill(mut self) {
         let _ = self.child.kill();

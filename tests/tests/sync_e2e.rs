@@ -2,7 +2,7 @@
 //! stores in temp dirs. Dispatch -> visit offline -> sync -> the back office's report; and the
 //! exactly-once rules of push: duplicates, gaps, rejections that do not block, scope, auth.
 
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use onsite_core::Store;
 use onsite_core::report::Signature;
 use onsite_core::sync::client::SyncClient;
@@ -11,91 +11,11 @@ use onsite_core::visit::findings::NewDiagnosis;
 use onsite_core::visit::signoff::{Stroke, StrokePoint};
 use onsite_core::visit::work::{Billing, NewPartLine, PartDirection};
 use onsite_core::work_orders::status::{Role, Status};
-use onsite_tests::server::{Http, Server};
+use onsite_tests::scenario::{dispatch, world};
+use onsite_tests::server::Http;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 use uuid::Uuid;
-
-struct World {
-    _dir: TempDir,
-    server: Server,
-    dispatcher: Http,
-    dispatcher_token: String,
-    tokens: Vec<String>,
-}
-
-/// A server with an admin, a dispatcher and engineers `eng-a`, `eng-b`.
-fn world() -> World {
-    let dir = TempDir::new().expect("temp dir");
-    let data = dir.path().join("server");
-    let admin_token = Server::create_admin(&data, "admin");
-    let server = Server::start(&data);
-    let admin = Http::new(&server.url, &admin_token);
-    let dispatcher_user = admin.post(
-        "/v1/users",
-        json!({ "name": "dispatch", "role": "dispatcher" }),
-    );
-    let dispatcher_token = admin.post(
-        &format!(
-            "/v1/users/{}/tokens",
-            dispatcher_user["id"].as_str().expect("id")
-        ),
-        json!({}),
-    );
-    let dispatcher_token = dispatcher_token["token"]
-        .as_str()
-        .expect("token")
-        .to_owned();
-    let dispatcher = Http::new(&server.url, &dispatcher_token);
-    let tokens = ["eng-a", "eng-b"]
-        .iter()
-        .map(|name| {
-            let user = dispatcher.post("/v1/users", json!({ "name": name, "role": "engineer" }));
-            let t = dispatcher.post(
-                &format!("/v1/users/{}/tokens", user["id"].as_str().expect("id")),
-                json!({}),
-            );
-            t["token"].as_str().expect("token").to_owned()
-        })
-        .collect();
-    World {
-        _dir: dir,
-        server,
-        dispatcher,
-        dispatcher_token,
-        tokens,
-    }
-}
-
-/// The back office creates a customer, site, washing machine (no warranty) and a job for today.
-fn dispatch(office: &Http, number: &str, engineer: &str) -> Uuid {
-    let customer = office.post(
-        "/v1/customers",
-        json!({ "name": "Paul Klein", "phone": "+49 30 1731715" }),
-    );
-    let site = office.post(
-        &format!(
-            "/v1/customers/{}/sites",
-            customer["id"].as_str().expect("id")
-        ),
-        json!({ "address": "Rosenstraße 45, 04109 Leipzig", "access_notes": "Ring twice" }),
-    );
-    let asset = office.post(
-        &format!("/v1/sites/{}/assets", site["id"].as_str().expect("id")),
-        json!({ "kind": "appliance", "category": "washing machine", "brand": "Miele", "model": "WWD320",
-                "serial": "MI31192374", "warranty_ends_on": "2024-01-01" }),
-    );
-    let start = Utc::now() - Duration::minutes(30);
-    let wo = office.post(
-        "/v1/work-orders",
-        json!({ "number": number, "kind": "repair", "priority": "high",
-                "customer_id": customer["id"], "site_id": site["id"], "asset_id": asset["id"],
-                "fault": { "symptom": "Does not drain", "error_code": "F11" },
-                "window": { "window_start": start, "window_end": start + Duration::hours(2) },
-                "assignee": engineer }),
-    );
-    wo["id"].as_str().expect("id").parse().expect("uuid")
-}
 
 fn device(dir: &TempDir, name: &str) -> Store {
     Store::open(dir.path().join(format!("{name}.db"))).expect("device store")
