@@ -99,6 +99,31 @@ impl Server {
         self.child.wait().expect("server exits")
     }
 
+    /// Kills the server with SIGKILL and leaves it down (see [`Server::start_again`]).
+    pub fn kill_in_place(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the server again over the same data, on the same address as before.
+    pub fn start_again(&mut self) {
+        let addr = self.url.trim_start_matches("http://").to_owned();
+        let mut child = Command::new(server_binary())
+            .arg("--data")
+            .arg(&self.data)
+            .args(["--listen", &addr])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("server starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().expect("piped stdout"))
+            .read_line(&mut line)
+            .expect("server prints its address");
+        assert_eq!(line.trim(), format!("listening on {}", self.url));
+        self.child = child;
+    }
+
     /// Kills the server with SIGKILL, then starts it again over the same data (on a new port).
     pub fn kill_and_restart(&mut self) {
         let _ = self.child.kill();

@@ -3,6 +3,7 @@
 //! device applying the server's answers ([`apply`]) and the HTTP client ([`client`]).
 
 pub mod apply;
+pub mod background;
 pub mod client;
 pub mod replay;
 pub mod rows;
