@@ -206,6 +206,19 @@ pub fn log_change(
     Ok(())
 }
 
+/// Logs that a job left `engineer`'s scope: their devices remove it on their next pull.
+pub fn log_handover(
+    tx: &Transaction<'_>,
+    work_order_id: Uuid,
+    engineer: &str,
+) -> onsite_core::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO change_log (entity, row_id, work_order_id, left_scope_of) VALUES ('work_order', ?1, ?1, ?2)",
+    )?
+    .execute((work_order_id.to_string(), engineer))?;
+    Ok(())
+}
+
 /// Child tables of a work order, for re-sending a job to a newly assigned engineer.
 const CHILDREN: &[Entity] = &[
     Entity::StatusChange,

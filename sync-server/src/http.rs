@@ -356,7 +356,11 @@ async fn assign(
     let role = caller.0.role.core_role();
     blocking(move || {
         db::write(&db, |tx, ctx| {
+            let before = work_orders::get(tx, id)?.assignee;
             let wo = work_orders::assign(tx, ctx, id, a.engineer, role)?;
+            if let Some(previous) = before.filter(|p| Some(p) != wo.assignee.as_ref()) {
+                db::log_handover(tx, id, &previous)?;
+            }
             db::touch_job(tx, wo.id)?;
             Ok(wo)
         })
@@ -382,7 +386,11 @@ async fn set_status(
     let role = caller.0.role.core_role();
     blocking(move || {
         db::write(&db, |tx, ctx| {
+            let before = work_orders::get(tx, id)?.assignee;
             let change = work_orders::transition(tx, ctx, id, b.to, role, b.reason)?;
+            if let (Status::New, Some(previous)) = (b.to, before) {
+                db::log_handover(tx, id, &previous)?;
+            }
             db::log_change(tx, Entity::WorkOrder, id, Some(id))?;
             db::log_change(tx, Entity::StatusChange, change.id, Some(id))?;
             Ok(change)

@@ -185,29 +185,32 @@ pub fn pull(db: &Db, caller: &User, cursor: i64) -> Result<PullResponse, ApiErro
                 "?1 IS NOT NULL"
             };
             let sql = format!(
-                "SELECT c.server_seq, c.entity, c.row_id FROM change_log c
-                 WHERE c.server_seq > ?2 AND ({scope}) ORDER BY c.server_seq LIMIT ?3"
+                "SELECT c.server_seq, c.entity, c.row_id, c.left_scope_of IS NOT NULL FROM change_log c
+                 WHERE c.server_seq > ?2
+                   AND ((c.left_scope_of IS NULL AND ({scope})) OR c.left_scope_of = ?1)
+                 ORDER BY c.server_seq LIMIT ?3"
             );
-            let entries: Vec<(i64, String, String)> = conn
+            let entries: Vec<(i64, String, String, bool)> = conn
                 .prepare_cached(&sql)?
                 .query_map((&caller.name, cursor, PULL_PAGE + 1), |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
                 })?
                 .collect::<rusqlite::Result<_>>()?;
             let more = entries.len() as i64 > PULL_PAGE;
             let mut changes = Vec::new();
-            for (server_seq, entity, row_id) in entries.into_iter().take(PULL_PAGE as usize) {
+            for (server_seq, entity, row_id, removed) in entries.into_iter().take(PULL_PAGE as usize) {
                 let entity: Entity = serde_json::from_value(serde_json::Value::String(entity))?;
                 let id = Uuid::parse_str(&row_id).map_err(|_| Error::Corrupt {
                     column: "change_log.row_id",
                     value: row_id,
                 })?;
-                if let Some(row) = rows::read_row(conn, entity, id)? {
-                    changes.push(RowChange {
-                        server_seq,
-                        entity,
-                        row,
-                    });
+                if removed {
+                    // Only the engineer the job left gets this entry (see the WHERE clause).
+                    let mut row = serde_json::Map::new();
+                    row.insert("id".into(), serde_json::Value::String(id.to_string()));
+                    changes.push(RowChange { server_seq, entity, row, removed: true });
+                } else if let Some(row) = rows::read_row(conn, entity, id)? {
+                    changes.push(RowChange { server_seq, entity, row, removed: false });
                 }
             }
             // Past the last page, the cursor jumps over entries outside the caller's scope too.

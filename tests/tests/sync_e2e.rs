@@ -347,3 +347,56 @@ fn engineers_see_and_change_only_their_own_jobs_and_bad_requests_are_refused() {
         Http::new(&w.server.url, &w.dispatcher_token).call("POST", "/v1/customers", Some(&huge));
     assert_eq!((status, body["error"].as_str()), (413, Some("too_large")));
 }
+
+#[test]
+fn a_reassigned_job_leaves_the_old_engineers_phone_after_their_edits_are_answered() {
+    let w = world();
+    let job = dispatch(&w.dispatcher, "WO-400", "eng-a");
+    let kept = dispatch(&w.dispatcher, "WO-401", "eng-a");
+    let dir = TempDir::new().expect("temp dir");
+    let a = device(&dir, "a");
+    let b = device(&dir, "b");
+    let client_a = SyncClient::new(&w.server.url, &w.tokens[0]).expect("client");
+    client_a.sync_now(&a).expect("sync");
+    a.add_note(job, "Customer asked to call ahead".into())
+        .expect("note offline");
+    w.dispatcher.post(
+        &format!("/v1/work-orders/{job}/assign"),
+        json!({ "engineer": "eng-b" }),
+    );
+
+    let round = client_a.sync_now(&a).expect("sync after the reassignment");
+    assert_eq!(
+        (round.push.rejected, round.pending),
+        (1, 0),
+        "the note was answered (refused) before the job left"
+    );
+    assert!(
+        a.find_work_order("WO-400").is_err(),
+        "the job left eng-a's phone"
+    );
+    assert!(a.visit_record(job).is_err());
+    assert!(
+        a.find_work_order("WO-401").is_ok(),
+        "eng-a's other job stays"
+    );
+    assert!(a.job_detail(kept).expect("detail").customer.name == "Paul Klein");
+    let log = a.conflicts(false).expect("log");
+    assert!(
+        log[0]
+            .local_value
+            .as_deref()
+            .unwrap_or_default()
+            .contains("Customer asked to call ahead"),
+        "the refused note is kept in the conflict log"
+    );
+
+    SyncClient::new(&w.server.url, &w.tokens[1])
+        .expect("client")
+        .sync_now(&b)
+        .expect("eng-b syncs");
+    let detail = b
+        .job_detail(job)
+        .expect("eng-b has the job with customer, site and asset");
+    assert_eq!(detail.work_order.assignee.as_deref(), Some("eng-b"));
+}

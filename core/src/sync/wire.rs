@@ -116,8 +116,11 @@ pub struct RowChange {
     pub server_seq: i64,
     /// What kind of row.
     pub entity: Entity,
-    /// Column name to value: the whole row.
+    /// Column name to value: the whole row (for a removal, just its `id`).
     pub row: Map<String, Value>,
+    /// The row left the caller's scope (a job reassigned to someone else): remove it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub removed: bool,
 }
 
 /// The JSON body of every error the server returns.

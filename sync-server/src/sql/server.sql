@@ -26,6 +26,9 @@ CREATE TABLE IF NOT EXISTS change_log (
     server_seq    INTEGER PRIMARY KEY AUTOINCREMENT,
     entity        TEXT NOT NULL,
     row_id        TEXT NOT NULL,
-    work_order_id TEXT
+    work_order_id TEXT,
+    -- Set on the entry that takes a job away from an engineer (reassigned or unassigned):
+    -- that engineer's devices receive it as a removal.
+    left_scope_of TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS change_log_wo ON change_log(work_order_id);
