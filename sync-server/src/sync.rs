@@ -165,15 +165,16 @@ fn authorize(
 
 /// Which change-log entries an engineer may see: their jobs, the asset history of those jobs,
 /// and the customers, sites, assets and contracts they point at. `?1` is the engineer's name.
-const ENGINEER_SCOPE: &str = "
-    (c.entity NOT IN ('customer', 'site', 'asset', 'contract') AND c.work_order_id IN (
-        SELECT id FROM work_orders WHERE assignee = ?1
-        UNION SELECT h.id FROM work_orders h JOIN work_orders w ON h.asset_id = w.asset_id WHERE w.assignee = ?1))
-    OR (c.entity = 'customer' AND c.row_id IN (SELECT customer_id FROM work_orders WHERE assignee = ?1))
-    OR (c.entity = 'site' AND c.row_id IN (SELECT site_id FROM work_orders WHERE assignee = ?1))
-    OR (c.entity = 'asset' AND c.row_id IN (SELECT asset_id FROM work_orders WHERE assignee = ?1))
-    OR (c.entity = 'contract' AND c.row_id IN (
-        SELECT a.contract_id FROM assets a JOIN work_orders w ON w.asset_id = a.id WHERE w.assignee = ?1))";
+/// One indexed lookup per entry: a plan that cannot degrade into re-running subqueries.
+const ENGINEER_SCOPE: &str = "CASE c.entity
+    WHEN 'customer' THEN EXISTS (SELECT 1 FROM work_orders w WHERE w.customer_id = c.row_id AND +w.assignee = ?1)
+    WHEN 'site' THEN EXISTS (SELECT 1 FROM work_orders w WHERE w.site_id = c.row_id AND +w.assignee = ?1)
+    WHEN 'asset' THEN EXISTS (SELECT 1 FROM work_orders w WHERE w.asset_id = c.row_id AND +w.assignee = ?1)
+    WHEN 'contract' THEN EXISTS (SELECT 1 FROM assets a JOIN work_orders w ON w.asset_id = a.id
+                                 WHERE a.contract_id = c.row_id AND +w.assignee = ?1)
+    ELSE EXISTS (SELECT 1 FROM work_orders x WHERE x.id = c.work_order_id AND (x.assignee = ?1
+         OR EXISTS (SELECT 1 FROM work_orders w WHERE w.asset_id = x.asset_id AND +w.assignee = ?1)))
+    END";
 
 /// The page of changes after `cursor` that `caller` may see.
 pub fn pull(db: &Db, caller: &User, cursor: i64) -> Result<PullResponse, ApiError> {

@@ -23,6 +23,8 @@ pub struct SyncReport {
     pub pulled: usize,
     /// The new pull cursor.
     pub cursor: i64,
+    /// Time spent applying pulled pages on the device (transactions included), microseconds.
+    pub apply_us: u64,
     /// Changes still waiting (0 after a clean round).
     pub pending: u64,
 }
@@ -87,7 +89,9 @@ impl SyncClient {
             let cursor = store.read(apply::cursor)?;
             let url = self.url(&format!("/v1/sync/pull?cursor={cursor}"));
             let page: PullResponse = self.send(self.http.get(url)).await?;
+            let started = std::time::Instant::now();
             report.pulled += store.import(|tx, _| apply::apply_pull(tx, &page))?;
+            report.apply_us += u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
             report.cursor = page.cursor;
             if !page.more {
                 break;

@@ -8,18 +8,18 @@ use uuid::Uuid;
 
 use crate::error::{Entity, Error, Problem, Result};
 
+/// The table's columns, from a cached statement (no schema query per row).
 fn columns(conn: &Connection, entity: Entity) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached("SELECT name FROM pragma_table_info(?1) ORDER BY cid")?;
-    let cols = stmt.query_map([entity.table()], |r| r.get(0))?;
-    Ok(cols.collect::<rusqlite::Result<_>>()?)
+    let stmt = conn.prepare_cached(&format!("SELECT * FROM {} LIMIT 0", entity.table()))?;
+    Ok(stmt.column_names().map(str::to_owned).collect())
 }
 
 /// The row `id` of `entity` as column → value, if it exists.
 pub fn read_row(conn: &Connection, entity: Entity, id: Uuid) -> Result<Option<Map<String, Value>>> {
-    let cols = columns(conn, entity)?;
-    let sql = format!("SELECT * FROM {} WHERE id = ?1", entity.table());
-    Ok(conn
-        .prepare_cached(&sql)?
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT * FROM {} WHERE id = ?1", entity.table()))?;
+    let cols: Vec<String> = stmt.column_names().map(str::to_owned).collect();
+    Ok(stmt
         .query_row([id.to_string()], |r| {
             let mut row = Map::new();
             for (i, name) in cols.iter().enumerate() {

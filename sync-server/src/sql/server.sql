@@ -32,3 +32,9 @@ CREATE TABLE IF NOT EXISTS change_log (
     left_scope_of TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS change_log_wo ON change_log(work_order_id);
+
+-- The pull scope looks jobs up by these (see ENGINEER_SCOPE in sync.rs). No index on the
+-- assignee: one engineer has thousands of jobs, so it would be the worst path to a single row.
+CREATE INDEX IF NOT EXISTS work_orders_customer ON work_orders(customer_id);
+CREATE INDEX IF NOT EXISTS work_orders_site ON work_orders(site_id);
+CREATE INDEX IF NOT EXISTS assets_contract ON assets(contract_id);
