@@ -173,6 +173,22 @@ impl Caller {
     }
 }
 
+/// A back-office write: checks the caller's role, runs `f` in one transaction on the blocking
+/// pool, answers its result as JSON.
+async fn office_write<T: Send + 'static>(
+    db: AppState,
+    caller: &Caller,
+    f: impl FnOnce(
+        &rusqlite::Transaction<'_>,
+        &mut onsite_core::store::ActionCtx,
+    ) -> onsite_core::Result<T>
+    + Send
+    + 'static,
+) -> Result<Json<T>, ApiError> {
+    caller.back_office()?;
+    blocking(move || db::write(&db, f)).await.map(Json)
+}
+
 /// Runs SQLite work on the blocking pool.
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
@@ -275,16 +291,12 @@ async fn create_customer(
     caller: Caller,
     Body(new): Body<NewCustomer>,
 ) -> Result<Json<customers::Customer>, ApiError> {
-    caller.back_office()?;
-    blocking(move || {
-        db::write(&db, |tx, ctx| {
-            let c = customers::create_customer(tx, ctx, new)?;
-            db::log_change(tx, Entity::Customer, c.id, None)?;
-            Ok(c)
-        })
+    office_write(db, &caller, move |tx, ctx| {
+        let c = customers::create_customer(tx, ctx, new)?;
+        db::log_change(tx, Entity::Customer, c.id, None)?;
+        Ok(c)
     })
     .await
-    .map(Json)
 }
 
 async fn create_site(
@@ -293,16 +305,12 @@ async fn create_site(
     Path(id): Path<Uuid>,
     Body(new): Body<NewSite>,
 ) -> Result<Json<customers::Site>, ApiError> {
-    caller.back_office()?;
-    blocking(move || {
-        db::write(&db, |tx, ctx| {
-            let s = customers::create_site(tx, ctx, id, new)?;
-            db::log_change(tx, Entity::Site, s.id, None)?;
-            Ok(s)
-        })
+    office_write(db, &caller, move |tx, ctx| {
+        let s = customers::create_site(tx, ctx, id, new)?;
+        db::log_change(tx, Entity::Site, s.id, None)?;
+        Ok(s)
     })
     .await
-    .map(Json)
 }
 
 async fn create_asset(
@@ -311,16 +319,12 @@ async fn create_asset(
     Path(id): Path<Uuid>,
     Body(new): Body<NewAsset>,
 ) -> Result<Json<assets::Asset>, ApiError> {
-    caller.back_office()?;
-    blocking(move || {
-        db::write(&db, |tx, ctx| {
-            let a = assets::create_asset(tx, ctx, id, new)?;
-            db::log_change(tx, Entity::Asset, a.id, None)?;
-            Ok(a)
-        })
+    office_write(db, &caller, move |tx, ctx| {
+        let a = assets::create_asset(tx, ctx, id, new)?;
+        db::log_change(tx, Entity::Asset, a.id, None)?;
+        Ok(a)
     })
     .await
-    .map(Json)
 }
 
 async fn create_work_order(
@@ -328,16 +332,12 @@ async fn create_work_order(
     caller: Caller,
     Body(new): Body<NewWorkOrder>,
 ) -> Result<Json<work_orders::WorkOrder>, ApiError> {
-    caller.back_office()?;
-    blocking(move || {
-        db::write(&db, |tx, ctx| {
-            let wo = work_orders::create(tx, ctx, new)?;
-            db::touch_job(tx, wo.id)?;
-            Ok(wo)
-        })
+    office_write(db, &caller, move |tx, ctx| {
+        let wo = work_orders::create(tx, ctx, new)?;
+        db::touch_job(tx, wo.id)?;
+        Ok(wo)
     })
     .await
-    .map(Json)
 }
 
 #[derive(Deserialize)]
@@ -352,21 +352,17 @@ async fn assign(
     Path(id): Path<Uuid>,
     Body(a): Body<Assign>,
 ) -> Result<Json<work_orders::WorkOrder>, ApiError> {
-    caller.back_office()?;
     let role = caller.0.role.core_role();
-    blocking(move || {
-        db::write(&db, |tx, ctx| {
-            let before = work_orders::get(tx, id)?.assignee;
-            let wo = work_orders::assign(tx, ctx, id, a.engineer, role)?;
-            if let Some(previous) = before.filter(|p| Some(p) != wo.assignee.as_ref()) {
-                db::log_handover(tx, id, &previous)?;
-            }
-            db::touch_job(tx, wo.id)?;
-            Ok(wo)
-        })
+    office_write(db, &caller, move |tx, ctx| {
+        let before = work_orders::get(tx, id)?.assignee;
+        let wo = work_orders::assign(tx, ctx, id, a.engineer, role)?;
+        if let Some(previous) = before.filter(|p| Some(p) != wo.assignee.as_ref()) {
+            db::log_handover(tx, id, &previous)?;
+        }
+        db::touch_job(tx, wo.id)?;
+        Ok(wo)
     })
     .await
-    .map(Json)
 }
 
 #[derive(Deserialize)]
@@ -382,22 +378,18 @@ async fn set_status(
     Path(id): Path<Uuid>,
     Body(b): Body<StatusBody>,
 ) -> Result<Json<work_orders::StatusChange>, ApiError> {
-    caller.back_office()?;
     let role = caller.0.role.core_role();
-    blocking(move || {
-        db::write(&db, |tx, ctx| {
-            let before = work_orders::get(tx, id)?.assignee;
-            let change = work_orders::transition(tx, ctx, id, b.to, role, b.reason)?;
-            if let (Status::New, Some(previous)) = (b.to, before) {
-                db::log_handover(tx, id, &previous)?;
-            }
-            db::log_change(tx, Entity::WorkOrder, id, Some(id))?;
-            db::log_change(tx, Entity::StatusChange, change.id, Some(id))?;
-            Ok(change)
-        })
+    office_write(db, &caller, move |tx, ctx| {
+        let before = work_orders::get(tx, id)?.assignee;
+        let change = work_orders::transition(tx, ctx, id, b.to, role, b.reason)?;
+        if let (Status::New, Some(previous)) = (b.to, before) {
+            db::log_handover(tx, id, &previous)?;
+        }
+        db::log_change(tx, Entity::WorkOrder, id, Some(id))?;
+        db::log_change(tx, Entity::StatusChange, change.id, Some(id))?;
+        Ok(change)
     })
     .await
-    .map(Json)
 }
 
 async fn report(

@@ -36,6 +36,28 @@ pub fn server_binary() -> PathBuf {
         .clone()
 }
 
+/// Starts the server binary over `data` on `listen`; returns it and the URL it printed.
+fn spawn(data: &Path, listen: &str) -> (Child, String) {
+    let mut child = Command::new(server_binary())
+        .arg("--data")
+        .arg(data)
+        .args(["--listen", listen, "--max-body-bytes", "1048576"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("server starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().expect("piped stdout"))
+        .read_line(&mut line)
+        .expect("server prints its address");
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("address line")
+        .to_owned();
+    (child, url)
+}
+
 /// A running server.
 pub struct Server {
     child: Child,
@@ -67,23 +89,7 @@ impl Server {
 
     /// Starts the server on a free loopback port over `data`.
     pub fn start(data: &Path) -> Server {
-        let mut child = Command::new(server_binary())
-            .arg("--data")
-            .arg(data)
-            .args(["--listen", "127.0.0.1:0", "--max-body-bytes", "1048576"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("server starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.as_mut().expect("piped stdout"))
-            .read_line(&mut line)
-            .expect("server prints its address");
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .expect("address line")
-            .to_owned();
+        let (child, url) = spawn(data, "127.0.0.1:0");
         Server {
             child,
             url,
@@ -108,19 +114,8 @@ impl Server {
     /// Starts the server again over the same data, on the same address as before.
     pub fn start_again(&mut self) {
         let addr = self.url.trim_start_matches("http://").to_owned();
-        let mut child = Command::new(server_binary())
-            .arg("--data")
-            .arg(&self.data)
-            .args(["--listen", &addr])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("server starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.as_mut().expect("piped stdout"))
-            .read_line(&mut line)
-            .expect("server prints its address");
-        assert_eq!(line.trim(), format!("listening on {}", self.url));
+        let (child, url) = spawn(&self.data, &addr);
+        assert_eq!(url, self.url, "the same address again");
         self.child = child;
     }
 

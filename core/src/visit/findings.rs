@@ -245,14 +245,19 @@ pub fn record_function_test(
 
 /// Diagnosis entries of a work order, oldest first.
 pub fn diagnoses(conn: &Connection, work_order_id: Uuid) -> Result<Vec<Diagnosis>> {
+    diagnoses_of(conn, &[work_order_id])
+}
+
+/// The same for several work orders at once (one query), in stamp order.
+pub fn diagnoses_of(conn: &Connection, work_order_ids: &[Uuid]) -> Result<Vec<Diagnosis>> {
     rows(
         conn,
         &format!(
             "SELECT id, work_order_id, symptom, cause, error_codes, recorded_at
-         FROM diagnoses WHERE work_order_id = ?1 ORDER BY {}",
+         FROM diagnoses WHERE work_order_id IN (SELECT value FROM json_each(?1)) ORDER BY {}",
             by_stamp(Entity::Diagnosis, "diagnoses")
         ),
-        [work_order_id.to_string()],
+        [serde_json::to_string(work_order_ids)?],
         |r| {
             Ok(Diagnosis {
                 id: columns::uuid(r, 0)?,

@@ -244,15 +244,20 @@ pub fn time_entries(conn: &Connection, work_order_id: Uuid) -> Result<Vec<TimeEn
 
 /// Part lines of a work order, oldest first.
 pub fn part_lines(conn: &Connection, work_order_id: Uuid) -> Result<Vec<PartLine>> {
+    part_lines_of(conn, &[work_order_id])
+}
+
+/// The same for several work orders at once (one query), in stamp order.
+pub fn part_lines_of(conn: &Connection, work_order_ids: &[Uuid]) -> Result<Vec<PartLine>> {
     rows(
         conn,
         &format!(
             "SELECT id, work_order_id, direction, part_number, description, quantity, serial_in,
                 serial_out, billing, unit_price_cents, recorded_at
-         FROM part_lines WHERE work_order_id = ?1 ORDER BY {}",
+         FROM part_lines WHERE work_order_id IN (SELECT value FROM json_each(?1)) ORDER BY {}",
             by_stamp(Entity::PartLine, "part_lines")
         ),
-        [work_order_id.to_string()],
+        [serde_json::to_string(work_order_ids)?],
         |r| {
             Ok(PartLine {
                 id: columns::uuid(r, 0)?,

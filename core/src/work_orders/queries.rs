@@ -227,9 +227,22 @@ fn history(conn: &Connection, asset_id: Uuid, current: &WorkOrder) -> Result<Vec
             })
         },
     )?;
+    // Two queries for all earlier visits, not two per visit: this is the job screen's hot path.
+    let ids: Vec<Uuid> = visits.iter().map(|v| v.work_order_id).collect();
+    let diagnoses = findings::diagnoses_of(conn, &ids)?;
+    let parts = work::part_lines_of(conn, &ids)?;
     for v in &mut visits {
-        v.diagnoses = findings::diagnoses(conn, v.work_order_id)?;
-        v.parts = work::part_lines(conn, v.work_order_id)?;
+        let id = v.work_order_id;
+        v.diagnoses = diagnoses
+            .iter()
+            .filter(|d| d.work_order_id == id)
+            .cloned()
+            .collect();
+        v.parts = parts
+            .iter()
+            .filter(|p| p.work_order_id == id)
+            .cloned()
+            .collect();
     }
     Ok(visits)
 }
