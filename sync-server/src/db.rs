@@ -171,6 +171,11 @@ impl Db {
         })?)
     }
 
+    /// The account with this id.
+    pub fn user(&self, id: Uuid) -> Result<Option<User>, ApiError> {
+        Ok(self.store.read(|c| self.user_in(c, id))?)
+    }
+
     fn user_in(&self, conn: &Connection, id: Uuid) -> onsite_core::Result<Option<User>> {
         Ok(conn
             .prepare_cached("SELECT id, name, role FROM users WHERE id = ?1")?

@@ -266,7 +266,19 @@ async fn issue_token(
     Path(id): Path<Uuid>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     caller.back_office()?;
-    let token = blocking(move || db.issue_token(id)).await?;
+    let admin = caller.0.role == UserRole::Admin;
+    let token = blocking(move || {
+        let target = db
+            .user(id)?
+            .ok_or_else(|| ApiError::not_found("no such user"))?;
+        if !admin && target.role != UserRole::Engineer {
+            return Err(ApiError::forbidden(
+                "only an admin issues tokens for dispatchers and admins",
+            ));
+        }
+        db.issue_token(id)
+    })
+    .await?;
     Ok(Json(serde_json::json!({ "token": token })))
 }
 

@@ -31,6 +31,13 @@ fn last_applied(conn: &Connection, client_id: Uuid) -> onsite_core::Result<Optio
 /// A domain refusal (the mutation is rejected, its seq used up) versus a failure of the server
 /// itself (nothing is committed; the device retries).
 fn is_refusal(err: &Error) -> bool {
+    // A constraint failure is the mutation's fault (an id that already exists, a reference to
+    // a row that does not): refuse it, or the device would resend it for ever.
+    if let Error::Sqlite(e) = err
+        && e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation)
+    {
+        return true;
+    }
     matches!(
         err,
         Error::NotFound { .. }
@@ -95,13 +102,20 @@ pub fn push(db: &Db, caller: &User, req: &PushRequest) -> Result<PushResponse, A
                 return Ok(Outcome::Duplicate { seq: m.seq });
             }
             tx.execute_batch("SAVEPOINT mutation")?;
-            let result = authorize(tx, caller, m)
+            let before = assignee_of(tx, replay::target_work_order(m))?;
+            let result = check_stamp(m)
+                .and_then(|()| authorize(tx, caller, m))
                 .and_then(|()| replay::replay(tx, ctx, m, caller.role.core_role()));
             let outcome = match result {
                 Ok(done) => {
                     tx.execute_batch("RELEASE mutation")?;
                     for (entity, id) in done.rows {
                         log_change(tx, entity, id, Some(done.work_order_id))?;
+                    }
+                    // An engineer declining a job unassigns it: their other devices drop it.
+                    let after = assignee_of(tx, Some(done.work_order_id))?;
+                    if let Some(previous) = before.filter(|p| after.as_ref() != Some(p)) {
+                        crate::db::log_handover(tx, done.work_order_id, &previous)?;
                     }
                     Outcome::Applied { seq: m.seq }
                 }
@@ -126,6 +140,44 @@ pub fn push(db: &Db, caller: &User, req: &PushRequest) -> Result<PushResponse, A
         last_applied_seq: last,
         server_time_ms: Utc::now().timestamp_millis(),
     })
+}
+
+/// The current assignee of a job (None if there is no such job or nobody has it).
+fn assignee_of(
+    conn: &Connection,
+    work_order_id: Option<Uuid>,
+) -> onsite_core::Result<Option<String>> {
+    let Some(id) = work_order_id else {
+        return Ok(None);
+    };
+    Ok(conn
+        .prepare_cached("SELECT assignee FROM work_orders WHERE id = ?1")?
+        .query_row([id.to_string()], |r| r.get::<_, Option<String>>(0))
+        .optional()?
+        .flatten())
+}
+
+/// How far ahead of the server's clock a device's stamp may be (clock skew, not a wrong date).
+pub const MAX_CLOCK_AHEAD_MS: i64 = 5 * 60 * 1000;
+
+/// Refuses stamps from the future: one would drag the server's clock (and every later stamp)
+/// forward with it and win every last-writer-wins comparison.
+fn check_stamp(m: &onsite_core::sync::wire::Mutation) -> onsite_core::Result<()> {
+    let problem = |detail: &str| Error::Invalid {
+        problems: vec![onsite_core::FieldProblem {
+            field: "hlc".into(),
+            problem: onsite_core::Problem::Inconsistent {
+                detail: detail.into(),
+            },
+        }],
+    };
+    let stamp: onsite_core::clock::Hlc = m.hlc.parse().map_err(|_| problem("not a stamp"))?;
+    if stamp.wall_ms > Utc::now().timestamp_millis() + MAX_CLOCK_AHEAD_MS {
+        return Err(problem(
+            "the device clock is more than 5 minutes ahead of the server's: correct the phone's time",
+        ));
+    }
+    Ok(())
 }
 
 /// An engineer may change only jobs assigned to them.

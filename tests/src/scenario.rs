@@ -18,6 +18,8 @@ pub struct World {
     pub dispatcher: Http,
     /// The dispatcher's token.
     pub dispatcher_token: String,
+    /// The dispatcher's account id.
+    pub dispatcher_id: String,
     /// Tokens of `eng-a` and `eng-b`.
     pub tokens: Vec<String>,
 }
@@ -60,6 +62,7 @@ pub fn world() -> World {
         dir,
         server,
         dispatcher,
+        dispatcher_id: dispatcher_user["id"].as_str().expect("id").to_owned(),
         dispatcher_token,
         tokens,
     }

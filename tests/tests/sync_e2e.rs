@@ -400,3 +400,92 @@ fn a_reassigned_job_leaves_the_old_engineers_phone_after_their_edits_are_answere
         .expect("eng-b has the job with customer, site and asset");
     assert_eq!(detail.work_order.assignee.as_deref(), Some("eng-b"));
 }
+
+fn note(seq: i64, row_id: Uuid, job: Uuid, wall_ms: i64) -> Value {
+    json!({ "seq": seq, "mutation_id": Uuid::now_v7(), "entity": "note", "row_id": row_id, "op": "insert",
+            "payload": { "work_order_id": job, "body": "Checked the hose", "recorded_at": Utc::now() },
+            "hlc": format!("{wall_ms:015}-{:010}-{}", 0, Uuid::now_v7()) })
+}
+
+#[test]
+fn reused_ids_future_clocks_and_privilege_escalation_are_refused_without_blocking() {
+    let w = world();
+    let job = dispatch(&w.dispatcher, "WO-500", "eng-a");
+    let eng_a = Http::new(&w.server.url, &w.tokens[0]);
+    let (client_id, now) = (Uuid::now_v7(), Utc::now().timestamp_millis());
+    w.dispatcher.post(
+        &format!("/v1/work-orders/{job}/status"),
+        json!({ "to": "new", "reason": "re-plan" }),
+    );
+    w.dispatcher.post(
+        &format!("/v1/work-orders/{job}/assign"),
+        json!({ "engineer": "eng-a" }),
+    );
+    let moves: Vec<Value> = ["accepted", "on_site"]
+        .iter()
+        .enumerate()
+        .map(|(i, to)| {
+            json!({ "seq": i as i64 + 1, "mutation_id": Uuid::now_v7(), "entity": "work_order", "row_id": job, "op": "transition",
+                    "payload": { "status_change_id": Uuid::now_v7(), "from": "x", "to": to, "role": "engineer", "reason": null, "at": Utc::now() },
+                    "hlc": format!("{now:015}-{i:010}-{}", Uuid::now_v7()) })
+        })
+        .collect();
+    let reused = Uuid::now_v7();
+    let mut mutations = moves;
+    mutations.extend([
+        note(3, reused, job, now),
+        note(4, reused, job, now), // the same row id again
+        note(5, Uuid::now_v7(), job, now + 3_600_000), // an hour in the future
+        note(6, Uuid::now_v7(), job, now),
+    ]);
+    let (status, body) = eng_a.call(
+        "POST",
+        "/v1/sync/push",
+        Some(&json!({ "client_id": client_id, "mutations": mutations })),
+    );
+    assert_eq!(status, 200, "{body}");
+    let outcomes: Vec<&str> = body["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            "applied", "applied", "applied", "rejected", "rejected", "applied"
+        ]
+    );
+    assert!(
+        body["results"][4]["reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains("ahead of the server")
+    );
+    assert_eq!(body["last_applied_seq"], 6);
+
+    // A dispatcher creates and issues tokens for engineers only: not for itself or an admin.
+    assert_eq!(
+        w.dispatcher
+            .call(
+                "POST",
+                "/v1/users",
+                Some(&json!({ "name": "boss", "role": "admin" }))
+            )
+            .0,
+        403
+    );
+    let (status, body) = w.dispatcher.call(
+        "POST",
+        &format!("/v1/users/{}/tokens", w.dispatcher_id),
+        Some(&json!({})),
+    );
+    assert_eq!((status, body["error"].as_str()), (403, Some("forbidden")));
+    let engineer = w
+        .dispatcher
+        .post("/v1/users", json!({ "name": "eng-c", "role": "engineer" }));
+    w.dispatcher.post(
+        &format!("/v1/users/{}/tokens", engineer["id"].as_str().expect("id")),
+        json!({}),
+    );
+}
