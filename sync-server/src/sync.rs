@@ -261,9 +261,13 @@ pub fn pull(db: &Db, caller: &User, cursor: i64) -> Result<PullResponse, ApiErro
                     // Only the engineer the job left gets this entry (see the WHERE clause).
                     let mut row = serde_json::Map::new();
                     row.insert("id".into(), serde_json::Value::String(id.to_string()));
-                    changes.push(RowChange { server_seq, entity, row, removed: true });
+                    changes.push(RowChange { server_seq, entity, row, stamp: None, removed: true });
                 } else if let Some(row) = rows::read_row(conn, entity, id)? {
-                    changes.push(RowChange { server_seq, entity, row, removed: false });
+                    let stamp = conn
+                        .prepare_cached("SELECT hlc FROM field_clocks WHERE entity = ?1 AND row_id = ?2 AND field = '*'")?
+                        .query_row((entity.as_str(), id.to_string()), |r| r.get(0))
+                        .optional()?;
+                    changes.push(RowChange { server_seq, entity, row, stamp, removed: false });
                 }
             }
             // Past the last page, the cursor jumps over entries outside the caller's scope too.

@@ -358,6 +358,8 @@ fn a_reassigned_job_leaves_the_old_engineers_phone_after_their_edits_are_answere
     let b = device(&dir, "b");
     let client_a = SyncClient::new(&w.server.url, &w.tokens[0]).expect("client");
     client_a.sync_now(&a).expect("sync");
+    a.set_status(job, Status::Accepted, Role::Engineer, None).expect("accept");
+    client_a.sync_now(&a).expect("sync the acceptance");
     a.add_note(job, "Customer asked to call ahead".into())
         .expect("note offline");
     w.dispatcher.post(
@@ -399,6 +401,22 @@ fn a_reassigned_job_leaves_the_old_engineers_phone_after_their_edits_are_answere
         .job_detail(job)
         .expect("eng-b has the job with customer, site and asset");
     assert_eq!(detail.work_order.assignee.as_deref(), Some("eng-b"));
+    // Pulled records carry the server's stamps: eng-b's phone lists them in the same order.
+    let stamps = |s: &Store| {
+        s.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT f.hlc FROM status_changes sc JOIN field_clocks f ON f.row_id = sc.id AND f.field = '*'
+                 WHERE sc.work_order_id = ?1 ORDER BY f.hlc",
+            )?;
+            let rows = stmt.query_map([job.to_string()], |r| r.get::<_, String>(0))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .expect("stamps")
+    };
+    let server =
+        Store::open(w.dir.path().join("server").join("onsite-server.db")).expect("server db");
+    assert!(!stamps(&b).is_empty());
+    assert_eq!(stamps(&b), stamps(&server));
 }
 
 fn note(seq: i64, row_id: Uuid, job: Uuid, wall_ms: i64) -> Value {

@@ -133,6 +133,16 @@ pub fn apply_pull(tx: &Transaction<'_>, page: &PullResponse) -> Result<usize> {
         }
         let keep = pending_fields(tx, change.entity, id)?;
         rows::write_row(tx, change.entity, &change.row, &keep)?;
+        if let Some(stamp) = &change.stamp {
+            let stamp: crate::clock::Hlc = stamp
+                .parse()
+                .map_err(|_| Error::Protocol(format!("a pulled row has a bad stamp {stamp:?}")))?;
+            tx.prepare_cached(
+                "INSERT INTO field_clocks (entity, row_id, field, hlc) VALUES (?1, ?2, '*', ?3)
+                 ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc",
+            )?
+            .execute((change.entity.as_str(), id.to_string(), stamp.to_string()))?;
+        }
     }
     tx.prepare_cached("UPDATE sync_state SET pull_cursor = ?1")?
         .execute([page.cursor])?;

@@ -118,6 +118,10 @@ pub struct RowChange {
     pub entity: Entity,
     /// Column name to value: the whole row (for a removal, just its `id`).
     pub row: Map<String, Value>,
+    /// The row's insert stamp on the server (HLC text): records are ordered by it, so every
+    /// device lists them, and hashes reports over them, in the server's order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stamp: Option<String>,
     /// The row left the caller's scope (a job reassigned to someone else): remove it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub removed: bool,
