@@ -358,7 +358,8 @@ fn a_reassigned_job_leaves_the_old_engineers_phone_after_their_edits_are_answere
     let b = device(&dir, "b");
     let client_a = SyncClient::new(&w.server.url, &w.tokens[0]).expect("client");
     client_a.sync_now(&a).expect("sync");
-    a.set_status(job, Status::Accepted, Role::Engineer, None).expect("accept");
+    a.set_status(job, Status::Accepted, Role::Engineer, None)
+        .expect("accept");
     client_a.sync_now(&a).expect("sync the acceptance");
     a.add_note(job, "Customer asked to call ahead".into())
         .expect("note offline");
