@@ -65,6 +65,18 @@ impl ApiError {
     pub fn conflict(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::CONFLICT, "conflict", message)
     }
+    /// 409 for a seq that was applied before as another mutation: the device store was copied
+    /// or restored from a backup, and its new work must not be acknowledged as a retry.
+    pub fn seq_reused(seq: i64) -> ApiError {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            "seq_reused",
+            format!(
+                "seq {seq} was already used by another change: this device store was copied or restored; sign in again on a fresh store"
+            ),
+        )
+    }
+
     /// 409 for a push that skips seqs.
     pub fn gap(expected: i64) -> ApiError {
         let mut e = ApiError::new(

@@ -92,6 +92,7 @@ pub fn push(db: &Db, caller: &User, req: &PushRequest) -> Result<PushResponse, A
     let mut results = Vec::with_capacity(req.mutations.len());
     for m in &req.mutations {
         if m.seq <= last {
+            check_same_mutation(db, req.client_id, m)?;
             results.push(Outcome::Duplicate { seq: m.seq });
             continue;
         }
@@ -130,6 +131,10 @@ pub fn push(db: &Db, caller: &User, req: &PushRequest) -> Result<PushResponse, A
             };
             tx.prepare_cached("UPDATE clients SET last_applied_seq = ?2 WHERE client_id = ?1")?
                 .execute((req.client_id.to_string(), m.seq))?;
+            tx.prepare_cached(
+                "INSERT INTO applied (client_id, seq, mutation_id) VALUES (?1, ?2, ?3)",
+            )?
+            .execute((req.client_id.to_string(), m.seq, m.mutation_id.to_string()))?;
             Ok(outcome)
         })?;
         last = m.seq;
@@ -178,6 +183,31 @@ fn check_stamp(m: &onsite_core::sync::wire::Mutation) -> onsite_core::Result<()>
         ));
     }
     Ok(())
+}
+
+/// A seq at or below `last_applied_seq` is a retry only if it carries the same mutation.
+fn check_same_mutation(
+    db: &Db,
+    client_id: Uuid,
+    m: &onsite_core::sync::wire::Mutation,
+) -> Result<(), ApiError> {
+    let stored: Option<String> = db.store.read(|c| {
+        Ok(
+            c.prepare_cached("SELECT mutation_id FROM applied WHERE client_id = ?1 AND seq = ?2")?
+                .query_row((client_id.to_string(), m.seq), |r| r.get(0))
+                .optional()?,
+        )
+    })?;
+    match stored {
+        Some(id) if id != m.mutation_id.to_string() => {
+            eprintln!(
+                "push refused: client {client_id} reused seq {} for another mutation",
+                m.seq
+            );
+            Err(ApiError::seq_reused(m.seq))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// An engineer may change only jobs assigned to them.

@@ -508,3 +508,36 @@ fn reused_ids_future_clocks_and_privilege_escalation_are_refused_without_blockin
         json!({}),
     );
 }
+
+#[test]
+fn a_seq_reused_for_another_change_is_refused_not_acknowledged_as_a_retry() {
+    let w = world();
+    let job = dispatch(&w.dispatcher, "WO-600", "eng-a");
+    let eng_a = Http::new(&w.server.url, &w.tokens[0]);
+    let client_id = Uuid::now_v7();
+    let now = Utc::now().timestamp_millis();
+    let first = json!({ "seq": 1, "mutation_id": Uuid::now_v7(), "entity": "work_order", "row_id": job, "op": "transition",
+                        "payload": { "status_change_id": Uuid::now_v7(), "from": "assigned", "to": "accepted", "role": "engineer", "reason": null, "at": Utc::now() },
+                        "hlc": format!("{now:015}-{:010}-{}", 0, Uuid::now_v7()) });
+    let push = |m: &Value| {
+        eng_a.call(
+            "POST",
+            "/v1/sync/push",
+            Some(&json!({ "client_id": client_id, "mutations": [m] })),
+        )
+    };
+    assert_eq!(push(&first).1["results"][0]["outcome"], "applied");
+    assert_eq!(
+        push(&first).1["results"][0]["outcome"],
+        "duplicate",
+        "a true retry"
+    );
+    // A restored copy of the store sends its own, different change as seq 1.
+    let other = note(1, Uuid::now_v7(), job, now);
+    let (status, body) = push(&other);
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (409, Some("seq_reused")),
+        "{body}"
+    );
+}

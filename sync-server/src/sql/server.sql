@@ -21,6 +21,15 @@ CREATE TABLE IF NOT EXISTS clients (
     last_applied_seq INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 
+-- Which mutation each (client, seq) was: a seq that comes back with another mutation id is a
+-- copied or restored device store, not a retry, and must not be acknowledged as a duplicate.
+CREATE TABLE IF NOT EXISTS applied (
+    client_id   TEXT    NOT NULL,
+    seq         INTEGER NOT NULL,
+    mutation_id TEXT    NOT NULL,
+    PRIMARY KEY (client_id, seq)
+) STRICT, WITHOUT ROWID;
+
 -- Every row change, in commit order: pull cursors are these sequence numbers.
 CREATE TABLE IF NOT EXISTS change_log (
     server_seq    INTEGER PRIMARY KEY AUTOINCREMENT,
