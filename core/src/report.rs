@@ -190,7 +190,8 @@ pub fn build(conn: &Connection, work_order_id: Uuid) -> Result<ServiceReport> {
     from_record(conn, v)
 }
 
-fn from_record(conn: &Connection, v: VisitRecord) -> Result<ServiceReport> {
+/// Builds the report from a visit record already loaded.
+pub fn from_record(conn: &Connection, v: VisitRecord) -> Result<ServiceReport> {
     let wo = &v.work_order;
     let parties = queries::parties(conn, wo)?;
     Ok(ServiceReport {

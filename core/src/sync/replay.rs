@@ -15,7 +15,7 @@ use crate::visit::charges::{self, QuoteDecision, QuoteLine};
 use crate::visit::checklist::{self, ChecklistResult};
 use crate::visit::findings::{self, Diagnosis, FunctionTest, Measurement, NewDiagnosis, Note};
 use crate::visit::signoff::{self, SignOff};
-use crate::visit::work::{self, NewPartLine, PartLine, TimeEntry};
+use crate::visit::work::{self, PartLine, TimeEntry};
 use crate::work_orders::{self, status::Role, status::Status};
 use rusqlite::Transaction;
 
@@ -143,16 +143,7 @@ fn replay_inner(
         Entity::PartLine => {
             let p: PartLine = row(m)?;
             ctx.begin_replay(vec![p.id], p.recorded_at, hlc);
-            let new = NewPartLine {
-                direction: p.direction,
-                part_number: p.part_number,
-                description: p.description,
-                quantity: p.quantity,
-                serial_in: p.serial_in,
-                serial_out: p.serial_out,
-                billing: p.billing,
-                unit_price_cents: p.unit_price_cents,
-            };
+            let new = p.to_new();
             work::add_part_line(tx, ctx, p.work_order_id, new).map(|_| one(p.work_order_id))
         }
         Entity::QuoteLine => {

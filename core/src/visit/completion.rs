@@ -7,8 +7,7 @@ use std::fmt;
 use rusqlite::Connection;
 use serde::Serialize;
 
-use super::charges::{self, Approval};
-use super::{checklist, findings, signoff};
+use super::charges::Approval;
 use crate::error::{Error, Result};
 use crate::report;
 use crate::work_orders::WorkOrder;
@@ -91,13 +90,15 @@ impl fmt::Display for MissingItem {
 
 /// Everything still missing before `wo` can complete (empty when it can).
 pub fn missing(conn: &Connection, wo: &WorkOrder) -> Result<Vec<MissingItem>> {
+    // One load of the visit serves every rule and the report hash.
+    let visit = super::record(conn, wo.id)?;
     let mut missing = Vec::new();
-    for line in checklist::lines(conn, wo)? {
+    for line in &visit.checklist {
         if !line.item.required {
             continue;
         }
         let (key, label) = (line.item.key.to_owned(), line.item.label.to_owned());
-        match line.result.map(|r| r.result) {
+        match line.result.as_ref().map(|r| r.result) {
             None => missing.push(MissingItem::ChecklistItem { key, label }),
             Some(outcome) if !outcome.is_done() => {
                 missing.push(MissingItem::ChecklistItemFailed { key, label })
@@ -105,28 +106,27 @@ pub fn missing(conn: &Connection, wo: &WorkOrder) -> Result<Vec<MissingItem>> {
             Some(_) => {}
         }
     }
-    match findings::latest_function_test(conn, wo.id)? {
+    match &visit.function_test {
         None => missing.push(MissingItem::FunctionTest),
         Some(t) if !t.passed => missing.push(MissingItem::FunctionTestFailed),
         Some(_) => {}
     }
-    let charges = charges::charges(conn, wo.id)?;
-    match charges.approval {
+    let total_cents = visit.charges.total_cents;
+    match &visit.charges.approval {
         Approval::NotNeeded | Approval::Approved { .. } => {}
-        Approval::Pending => missing.push(MissingItem::CustomerApproval {
-            total_cents: charges.total_cents,
-        }),
+        Approval::Pending => missing.push(MissingItem::CustomerApproval { total_cents }),
         Approval::Declined { .. } => missing.push(MissingItem::QuoteDeclined),
         Approval::Outdated {
             approved_total_cents,
         } => missing.push(MissingItem::ApprovalOutdated {
-            approved_total_cents,
-            total_cents: charges.total_cents,
+            approved_total_cents: *approved_total_cents,
+            total_cents,
         }),
     }
-    match signoff::latest(conn, wo.id)? {
+    let signed = visit.sign_off.as_ref().map(|s| s.report_sha256.clone());
+    match signed {
         None => missing.push(MissingItem::Signature),
-        Some(s) if s.report_sha256 != report::build(conn, wo.id)?.sha256()? => {
+        Some(sha) if sha != report::from_record(conn, visit)?.sha256()? => {
             missing.push(MissingItem::ChangedAfterSigning)
         }
         Some(_) => {}

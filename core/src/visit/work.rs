@@ -94,6 +94,22 @@ pub struct PartLine {
     pub recorded_at: DateTime<Utc>,
 }
 
+impl PartLine {
+    /// The input that records this line again (the server replaying a device's action).
+    pub fn to_new(&self) -> NewPartLine {
+        NewPartLine {
+            direction: self.direction,
+            part_number: self.part_number.clone(),
+            description: self.description.clone(),
+            quantity: self.quantity,
+            serial_in: self.serial_in.clone(),
+            serial_out: self.serial_out.clone(),
+            billing: self.billing,
+            unit_price_cents: self.unit_price_cents,
+        }
+    }
+}
+
 /// A part line to record.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewPartLine {
