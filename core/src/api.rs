@@ -51,6 +51,19 @@ impl Store {
         self.act(|tx, ctx| work_orders::assign(tx, ctx, work_order_id, assignee, role))
     }
 
+    /// Changes plain fields of a customer, site, asset or work order (see
+    /// [`edits::FIELDS`](crate::edits::FIELDS) for which, and who may). The engineer corrects a
+    /// serial or the access notes on site; the back office reschedules or re-prioritises.
+    pub fn edit_fields(
+        &self,
+        entity: crate::Entity,
+        row_id: Uuid,
+        changes: crate::edits::Changes,
+        role: Role,
+    ) -> Result<crate::edits::Edited> {
+        self.act(|tx, ctx| crate::edits::edit(tx, ctx, entity, row_id, changes, role))
+    }
+
     /// Creates a work order.
     pub fn create_work_order(&self, new: NewWorkOrder) -> Result<WorkOrder> {
         self.act(|tx, ctx| work_orders::create(tx, ctx, new))

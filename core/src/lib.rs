@@ -14,6 +14,7 @@ pub mod assets;
 pub mod clock;
 pub mod conflicts;
 pub mod customers;
+pub mod edits;
 pub mod error;
 pub mod outbox;
 pub mod report;

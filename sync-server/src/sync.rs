@@ -3,6 +3,8 @@
 //! rows in the caller's scope changed after a cursor (a change-log sequence number), in pages.
 
 use chrono::Utc;
+use onsite_core::conflicts::{self, Kept, NewConflict};
+use onsite_core::edits::FieldMerge;
 use onsite_core::sync::replay::{self, target_work_order};
 use onsite_core::sync::rows;
 use onsite_core::sync::wire::{
@@ -110,22 +112,27 @@ pub fn push(db: &Db, caller: &User, req: &PushRequest) -> Result<PushResponse, A
             let outcome = match result {
                 Ok(done) => {
                     tx.execute_batch("RELEASE mutation")?;
-                    for (entity, id) in done.rows {
-                        log_change(tx, entity, id, Some(done.work_order_id))?;
+                    for (entity, id) in &done.rows {
+                        log_change(tx, *entity, *id, done.work_order_id)?;
+                    }
+                    for merge in &done.merges {
+                        log_merge(tx, caller, m, merge)?;
                     }
                     // An engineer declining a job unassigns it: their other devices drop it.
-                    let after = assignee_of(tx, Some(done.work_order_id))?;
-                    if let Some(previous) = before.filter(|p| after.as_ref() != Some(p)) {
-                        crate::db::log_handover(tx, done.work_order_id, &previous)?;
+                    let after = assignee_of(tx, done.work_order_id)?;
+                    if let (Some(previous), Some(wo)) = (
+                        before.filter(|p| after.as_ref() != Some(p)),
+                        done.work_order_id,
+                    ) {
+                        crate::db::log_handover(tx, wo, &previous)?;
                     }
                     Outcome::Applied { seq: m.seq }
                 }
                 Err(err) if is_refusal(&err) => {
                     tx.execute_batch("ROLLBACK TO mutation; RELEASE mutation")?;
-                    Outcome::Rejected {
-                        seq: m.seq,
-                        reason: err.to_string(),
-                    }
+                    let reason = err.to_string();
+                    log_refusal(tx, caller, m, &reason)?;
+                    Outcome::Rejected { seq: m.seq, reason }
                 }
                 Err(err) => return Err(err),
             };
@@ -145,6 +152,77 @@ pub fn push(db: &Db, caller: &User, req: &PushRequest) -> Result<PushResponse, A
         last_applied_seq: last,
         server_time_ms: Utc::now().timestamp_millis(),
     })
+}
+
+/// Writes to the server's conflict log a value that lost a merge, so the back office sees it
+/// (the device learns of its own losses when it pulls the row).
+fn log_merge(
+    tx: &Transaction<'_>,
+    caller: &User,
+    m: &onsite_core::sync::wire::Mutation,
+    merge: &FieldMerge,
+) -> onsite_core::Result<()> {
+    // Stored as JSON text, as on the devices, so a cleared field (null) stays distinct.
+    let json = |v: &Option<String>| Some(serde_json::json!(v).to_string());
+    let (local_value, remote_value, kept, reason) = if merge.incoming_won {
+        (
+            json(&merge.lost_value),
+            json(&merge.kept_value),
+            Kept::Remote,
+            format!(
+                "{} changed {} later than the value it replaced (the latest change wins)",
+                caller.name, merge.field
+            ),
+        )
+    } else {
+        (
+            json(&merge.kept_value),
+            json(&merge.lost_value),
+            Kept::Local,
+            format!(
+                "{}'s change to {} was older than the value here and lost (the latest change wins)",
+                caller.name, merge.field
+            ),
+        )
+    };
+    conflicts::log(
+        tx,
+        Utc::now(),
+        NewConflict {
+            entity: m.entity,
+            row_id: m.row_id,
+            field: Some(merge.field.clone()),
+            local_value,
+            remote_value,
+            kept,
+            reason,
+        },
+    )?;
+    Ok(())
+}
+
+/// Writes a refused mutation to the server's conflict log: the back office learns of it as the
+/// engineer does (e.g. work recorded offline on a job the office had cancelled).
+fn log_refusal(
+    tx: &Transaction<'_>,
+    caller: &User,
+    m: &onsite_core::sync::wire::Mutation,
+    reason: &str,
+) -> onsite_core::Result<()> {
+    conflicts::log(
+        tx,
+        Utc::now(),
+        NewConflict {
+            entity: m.entity,
+            row_id: m.row_id,
+            field: None,
+            local_value: None,
+            remote_value: Some(m.payload.to_string()),
+            kept: Kept::Local,
+            reason: format!("{}'s change was refused: {reason}", caller.name),
+        },
+    )?;
+    Ok(())
 }
 
 /// The current assignee of a job (None if there is no such job or nobody has it).
@@ -219,6 +297,32 @@ fn authorize(
     if caller.role != UserRole::Engineer {
         return Ok(());
     }
+    if m.op == onsite_core::store::Op::Update
+        && let Some(column) = match m.entity {
+            Entity::Customer => Some("customer_id"),
+            Entity::Site => Some("site_id"),
+            Entity::Asset => Some("asset_id"),
+            _ => None,
+        }
+    {
+        // The engineer edits a customer, site or asset of one of their jobs.
+        let theirs: bool = tx
+            .prepare_cached(&format!(
+                "SELECT EXISTS (SELECT 1 FROM work_orders WHERE {column} = ?1 AND assignee = ?2)"
+            ))?
+            .query_row((m.row_id.to_string(), &caller.name), |r| r.get(0))?;
+        if theirs {
+            return Ok(());
+        }
+        eprintln!(
+            "push refused: seq {} edits a row outside the caller's jobs",
+            m.seq
+        );
+        return Err(Error::NotPermitted {
+            action: "changing a customer, site or asset none of your jobs is for",
+            role: caller.role.core_role(),
+        });
+    }
     let Some(wo) = target_work_order(m) else {
         return Err(Error::NotPermitted {
             action: "changing something that is not part of a job",
@@ -243,6 +347,29 @@ fn authorize(
             })
         }
     }
+}
+
+/// A row's stamps: the row stamp, and the stamps of fields changed since.
+fn stamps_of(
+    conn: &Connection,
+    entity: Entity,
+    id: Uuid,
+) -> onsite_core::Result<(Option<String>, std::collections::BTreeMap<String, String>)> {
+    let mut stmt = conn
+        .prepare_cached("SELECT field, hlc FROM field_clocks WHERE entity = ?1 AND row_id = ?2")?;
+    let mut row_stamp = None;
+    let mut fields = std::collections::BTreeMap::new();
+    for row in stmt.query_map((entity.as_str(), id.to_string()), |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })? {
+        let (field, hlc) = row?;
+        if field == onsite_core::store::ROW_STAMP {
+            row_stamp = Some(hlc);
+        } else {
+            fields.insert(field, hlc);
+        }
+    }
+    Ok((row_stamp, fields))
 }
 
 /// Which change-log entries an engineer may see: their jobs, the asset history of those jobs,
@@ -291,13 +418,10 @@ pub fn pull(db: &Db, caller: &User, cursor: i64) -> Result<PullResponse, ApiErro
                     // Only the engineer the job left gets this entry (see the WHERE clause).
                     let mut row = serde_json::Map::new();
                     row.insert("id".into(), serde_json::Value::String(id.to_string()));
-                    changes.push(RowChange { server_seq, entity, row, stamp: None, removed: true });
+                    changes.push(RowChange { server_seq, entity, row, stamp: None, field_stamps: Default::default(), removed: true });
                 } else if let Some(row) = rows::read_row(conn, entity, id)? {
-                    let stamp = conn
-                        .prepare_cached("SELECT hlc FROM field_clocks WHERE entity = ?1 AND row_id = ?2 AND field = '*'")?
-                        .query_row((entity.as_str(), id.to_string()), |r| r.get(0))
-                        .optional()?;
-                    changes.push(RowChange { server_seq, entity, row, stamp, removed: false });
+                    let (stamp, field_stamps) = stamps_of(conn, entity, id)?;
+                    changes.push(RowChange { server_seq, entity, row, stamp, field_stamps, removed: false });
                 }
             }
             // Past the last page, the cursor jumps over entries outside the caller's scope too.

@@ -193,6 +193,13 @@ impl Http {
         value
     }
 
+    /// PATCH that must succeed; returns the JSON answer.
+    pub fn patch(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let (status, value) = self.call("PATCH", path, Some(&body));
+        assert_eq!(status, 200, "PATCH {path}: {value}");
+        value
+    }
+
     /// GET that must succeed.
     pub fn get(&self, path: &str) -> serde_json::Value {
         let (status, value) = self.call("GET", path, None);

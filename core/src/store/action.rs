@@ -139,15 +139,26 @@ impl ActionCtx {
     /// Starts replaying a device's action: the next rows get `ids`, time `at` and stamp `hlc`.
     /// The local clock moves past `hlc`, so later local stamps order after it (HLC receive).
     pub fn begin_replay(&mut self, ids: Vec<Uuid>, at: DateTime<Utc>, hlc: Hlc) {
-        if (hlc.wall_ms, hlc.counter) > (self.hlc_wall_ms, self.hlc_counter) {
-            self.hlc_wall_ms = hlc.wall_ms;
-            self.hlc_counter = hlc.counter;
-        }
+        self.receive(hlc);
         self.replay = Some(Replay {
             ids: ids.into(),
             at: at.trunc_subsecs(3),
             hlc,
         });
+    }
+
+    /// HLC receive: the local clock moves past a stamp seen from elsewhere, so that an edit
+    /// made after seeing a value is stamped after it and wins over it.
+    pub fn receive(&mut self, hlc: Hlc) {
+        if (hlc.wall_ms, hlc.counter) > (self.hlc_wall_ms, self.hlc_counter) {
+            self.hlc_wall_ms = hlc.wall_ms;
+            self.hlc_counter = hlc.counter;
+        }
+    }
+
+    /// The id of the store this context writes to (the node of its stamps).
+    pub fn client_id(&self) -> Uuid {
+        self.client_id
     }
 
     /// Ends a replay: later rows are this store's own again.
@@ -200,11 +211,23 @@ impl ActionCtx {
         row_id: Uuid,
         hlc: Hlc,
     ) -> Result<()> {
+        self.stamp_field(tx, entity, row_id, ROW_STAMP, hlc)
+    }
+
+    /// Sets the stamp of one field (an edit that won its last-writer-wins comparison).
+    pub fn stamp_field(
+        &self,
+        tx: &Transaction<'_>,
+        entity: Entity,
+        row_id: Uuid,
+        field: &str,
+        hlc: Hlc,
+    ) -> Result<()> {
         tx.prepare_cached(
-            "INSERT INTO field_clocks (entity, row_id, field, hlc) VALUES (?1, ?2, '*', ?3)
+            "INSERT INTO field_clocks (entity, row_id, field, hlc) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc",
         )?
-        .execute((entity.as_str(), row_id.to_string(), hlc.to_string()))?;
+        .execute((entity.as_str(), row_id.to_string(), field, hlc.to_string()))?;
         Ok(())
     }
 

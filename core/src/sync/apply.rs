@@ -7,13 +7,13 @@ use rusqlite::{Connection, OptionalExtension, Transaction};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::rows;
 use super::wire::{Mutation, Outcome, PullResponse, PushResponse};
+use super::{merge, rows};
 use crate::clock::format_time;
 use crate::conflicts::{self, Kept, NewConflict};
 use crate::error::{Entity, Error, Result};
 use crate::outbox;
-use crate::store::Op;
+use crate::store::{ActionCtx, Op};
 
 /// What one push did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -91,7 +91,8 @@ pub fn apply_push(
     Ok(summary)
 }
 
-/// Fields of a row that have an unacknowledged local edit: they keep the local value.
+/// Fields of a row that have an unacknowledged local insert or transition: they keep the local
+/// value.
 fn pending_fields(conn: &Connection, entity: Entity, row_id: Uuid) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached(
         "SELECT op, payload FROM outbox WHERE acked_at IS NULL AND entity = ?1 AND row_id = ?2",
@@ -104,7 +105,10 @@ fn pending_fields(conn: &Connection, entity: Entity, row_id: Uuid) -> Result<Vec
         let (op, payload) = row?;
         match serde_json::from_value::<Op>(Value::String(op))? {
             Op::Transition => fields.push("status".to_owned()),
-            Op::Update | Op::Insert => {
+            // Edited fields are merged by stamp instead (see `merge`): keeping them here would
+            // keep an older local value over a newer remote one.
+            Op::Update => {}
+            Op::Insert => {
                 if let Value::Object(map) = serde_json::from_str(&payload)? {
                     fields.extend(map.keys().cloned());
                 }
@@ -114,8 +118,10 @@ fn pending_fields(conn: &Connection, entity: Entity, row_id: Uuid) -> Result<Vec
     Ok(fields)
 }
 
-/// Applies one pull page and its cursor, in the caller's transaction.
-pub fn apply_pull(tx: &Transaction<'_>, page: &PullResponse) -> Result<usize> {
+/// Applies one pull page and its cursor, in the caller's transaction. Editable fields merge by
+/// stamp ([`merge`]); a status with a pending local transition keeps the local value until the
+/// server has answered it.
+pub fn apply_pull(tx: &Transaction<'_>, ctx: &mut ActionCtx, page: &PullResponse) -> Result<usize> {
     // Rows of one page may arrive child before parent; checked at commit.
     tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
     for change in &page.changes {
@@ -131,18 +137,10 @@ pub fn apply_pull(tx: &Transaction<'_>, page: &PullResponse) -> Result<usize> {
             }
             continue;
         }
-        let keep = pending_fields(tx, change.entity, id)?;
+        let mut keep = pending_fields(tx, change.entity, id)?;
+        keep.extend(merge::merge_row(tx, ctx, change, id)?);
         rows::write_row(tx, change.entity, &change.row, &keep)?;
-        if let Some(stamp) = &change.stamp {
-            let stamp: crate::clock::Hlc = stamp
-                .parse()
-                .map_err(|_| Error::Protocol(format!("a pulled row has a bad stamp {stamp:?}")))?;
-            tx.prepare_cached(
-                "INSERT INTO field_clocks (entity, row_id, field, hlc) VALUES (?1, ?2, '*', ?3)
-                 ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc",
-            )?
-            .execute((change.entity.as_str(), id.to_string(), stamp.to_string()))?;
-        }
+        merge::record_stamps(tx, ctx, change, id, &keep)?;
     }
     tx.prepare_cached("UPDATE sync_state SET pull_cursor = ?1")?
         .execute([page.cursor])?;

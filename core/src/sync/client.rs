@@ -90,7 +90,7 @@ impl SyncClient {
             let url = self.url(&format!("/v1/sync/pull?cursor={cursor}"));
             let page: PullResponse = self.send(self.http.get(url)).await?;
             let started = std::time::Instant::now();
-            report.pulled += store.import(|tx, _| apply::apply_pull(tx, &page))?;
+            report.pulled += store.import(|tx, ctx| apply::apply_pull(tx, ctx, &page))?;
             report.apply_us += u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
             report.cursor = page.cursor;
             if !page.more {

@@ -5,6 +5,7 @@
 pub mod apply;
 pub mod background;
 pub mod client;
+mod merge;
 pub mod replay;
 pub mod rows;
 pub mod wire;

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::wire::Mutation;
 use crate::clock::Hlc;
+use crate::edits::{self, EditPayload, FieldMerge};
 use crate::error::{Entity, Error, FieldProblem, Problem, Result};
 use crate::store::{ActionCtx, Op};
 use crate::visit::charges::{self, QuoteDecision, QuoteLine};
@@ -22,10 +23,12 @@ use rusqlite::Transaction;
 /// The rows a replayed mutation wrote, for the server's change log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Replayed {
-    /// The work order the rows belong to.
-    pub work_order_id: Uuid,
+    /// The work order the rows belong to (none for an edit of a customer, site or asset).
+    pub work_order_id: Option<Uuid>,
     /// Every row written.
     pub rows: Vec<(Entity, Uuid)>,
+    /// Fields where the replayed edit met a concurrent one: the loser, for the conflict log.
+    pub merges: Vec<FieldMerge>,
 }
 
 fn invalid(field: &str, detail: impl Into<String>) -> Error {
@@ -78,9 +81,20 @@ fn replay_inner(
     hlc: Hlc,
 ) -> Result<Replayed> {
     let one = |wo: Uuid| Replayed {
-        work_order_id: wo,
+        work_order_id: Some(wo),
         rows: vec![(m.entity, m.row_id)],
+        merges: Vec::new(),
     };
+    if m.op == Op::Update {
+        let payload: EditPayload = serde_json::from_value(m.payload.clone())?;
+        ctx.begin_replay(Vec::new(), ctx.now(), hlc);
+        let edited = edits::apply(tx, ctx, m.entity, m.row_id, payload, role)?;
+        return Ok(Replayed {
+            work_order_id: (m.entity == Entity::WorkOrder).then_some(m.row_id),
+            rows: vec![(m.entity, m.row_id)],
+            merges: edited.merges,
+        });
+    }
     if m.op != Op::Insert && m.entity != Entity::WorkOrder {
         return Err(invalid("op", "visit records are only ever added"));
     }
@@ -94,11 +108,12 @@ fn replay_inner(
             ctx.begin_replay(vec![change_id], at, hlc);
             work_orders::transition(tx, ctx, m.row_id, to, role, reason)?;
             Ok(Replayed {
-                work_order_id: m.row_id,
+                work_order_id: Some(m.row_id),
                 rows: vec![
                     (Entity::WorkOrder, m.row_id),
                     (Entity::StatusChange, change_id),
                 ],
+                merges: Vec::new(),
             })
         }
         Entity::Diagnosis => {

@@ -2,6 +2,8 @@
 //! cannot drift. Unknown fields are refused, not ignored: a client newer than the server says
 //! so instead of losing data silently.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -122,6 +124,10 @@ pub struct RowChange {
     /// device lists them, and hashes reports over them, in the server's order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stamp: Option<String>,
+    /// The stamps of fields changed since the row was created (field → HLC text): each field
+    /// merges by its own stamp (last writer wins).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub field_stamps: BTreeMap<String, String>,
     /// The row left the caller's scope (a job reassigned to someone else): remove it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub removed: bool,

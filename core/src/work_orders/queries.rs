@@ -246,3 +246,53 @@ fn history(conn: &Connection, asset_id: Uuid, current: &WorkOrder) -> Result<Vec
     }
     Ok(visits)
 }
+
+/// Most work orders one list call returns.
+pub const LIST_MAX: u32 = 500;
+
+/// Which work orders the back office's list shows. Every filter is optional; they combine.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkOrderFilter {
+    /// Only jobs in this status.
+    pub status: Option<Status>,
+    /// Only jobs assigned to this engineer.
+    pub engineer: Option<String>,
+    /// Only jobs whose appointment window starts on this (UTC) day.
+    pub date: Option<NaiveDate>,
+    /// At most this many, earliest appointment first (default and cap [`LIST_MAX`]).
+    pub limit: Option<u32>,
+}
+
+/// The work orders matching `filter`, earliest appointment first.
+pub fn list(conn: &Connection, filter: &WorkOrderFilter) -> Result<Vec<WorkOrder>> {
+    let (from, to) = match filter.date {
+        Some(day) => {
+            let start = day.and_time(NaiveTime::MIN).and_utc();
+            (
+                Some(format_time(start)),
+                Some(format_time(start + Duration::days(1))),
+            )
+        }
+        None => (None, None),
+    };
+    let limit = filter.limit.unwrap_or(LIST_MAX).min(LIST_MAX);
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {} FROM work_orders
+         WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR assignee = ?2)
+           AND (?3 IS NULL OR (window_start >= ?3 AND window_start < ?4))
+         ORDER BY window_start, number LIMIT ?5",
+        super::COLUMNS
+    ))?;
+    let rows = stmt.query_map(
+        rusqlite::params![
+            filter.status.map(Status::as_str),
+            filter.engineer,
+            from,
+            to,
+            limit
+        ],
+        super::from_row,
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

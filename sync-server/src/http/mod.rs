@@ -1,0 +1,102 @@
+//! The HTTP API: bearer-token auth, the back-office JSON endpoints and the sync endpoints.
+//! Every error is a status code and an [`ErrorBody`](onsite_core::sync::wire::ErrorBody);
+//! SQLite work runs off the async threads.
+
+mod accounts;
+mod device;
+mod error;
+mod extract;
+mod office;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, patch, post};
+use axum::{Json, Router};
+use onsite_core::sync::wire::{PROTOCOL_HEADER, PROTOCOL_VERSION};
+
+pub use error::ApiError;
+pub use extract::{Body, Caller, QueryArgs};
+
+use crate::db::{self, Db};
+
+/// Shared state of the handlers.
+pub type AppState = Arc<Db>;
+
+/// A back-office write: checks the caller's role, runs `f` in one transaction on the blocking
+/// pool, answers its result as JSON.
+pub(super) async fn office_write<T: Send + 'static>(
+    db: AppState,
+    caller: &Caller,
+    f: impl FnOnce(
+        &rusqlite::Transaction<'_>,
+        &mut onsite_core::store::ActionCtx,
+    ) -> onsite_core::Result<T>
+    + Send
+    + 'static,
+) -> Result<Json<T>, ApiError> {
+    caller.back_office()?;
+    blocking(move || db::write(&db, f)).await.map(Json)
+}
+
+/// Runs SQLite work on the blocking pool.
+pub(super) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "a worker failed",
+        )
+    })?
+}
+
+pub(super) fn check_protocol(headers: &HeaderMap) -> Result<(), ApiError> {
+    let version = headers.get(PROTOCOL_HEADER).and_then(|v| v.to_str().ok());
+    if version == Some(PROTOCOL_VERSION.to_string().as_str()) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "unsupported_protocol",
+            format!(
+                "this server speaks sync protocol {PROTOCOL_VERSION}; send it in the {PROTOCOL_HEADER} header"
+            ),
+        ))
+    }
+}
+
+/// Builds the router. `max_body` bounds every request body.
+pub fn router(db: AppState, max_body: usize) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/v1/users", post(accounts::create_user))
+        .route("/v1/users/{id}/tokens", post(accounts::issue_token))
+        .route("/v1/tokens/revoke", post(accounts::revoke_token))
+        .route("/v1/customers", post(office::create_customer))
+        .route("/v1/customers/{id}", patch(office::edit_customer))
+        .route("/v1/customers/{id}/sites", post(office::create_site))
+        .route(
+            "/v1/customers/{id}/contracts",
+            post(office::create_contract),
+        )
+        .route("/v1/sites/{id}", patch(office::edit_site))
+        .route("/v1/sites/{id}/assets", post(office::create_asset))
+        .route("/v1/assets/{id}", patch(office::edit_asset))
+        .route(
+            "/v1/work-orders",
+            post(office::create_work_order).get(office::list_work_orders),
+        )
+        .route("/v1/work-orders/{id}", patch(office::edit_work_order))
+        .route("/v1/work-orders/{id}/assign", post(office::assign))
+        .route("/v1/work-orders/{id}/status", post(office::set_status))
+        .route("/v1/work-orders/{id}/report", get(office::report))
+        .route("/v1/conflicts", get(office::list_conflicts))
+        .route("/v1/conflicts/{id}/seen", post(office::mark_conflict_seen))
+        .route("/v1/sync/push", post(device::push))
+        .route("/v1/sync/pull", get(device::pull))
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(db)
+}

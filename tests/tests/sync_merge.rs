@@ -1,0 +1,321 @@
+//! Concurrent offline edits converge. Two engineers and the dispatcher edit the same site, the
+//! same asset and the same job while the engineers are offline; the engineers then sync in one
+//! order, and in a fresh world in the other order. Both runs must end in the same state on the
+//! server and on both phones, with the same conflict-log entries: the latest edit of a field
+//! wins, the dispatcher's cancel beats work recorded offline afterwards, and every losing value
+//! is in a conflict log.
+
+use std::sync::Arc;
+
+use chrono::{Duration, TimeDelta, Utc};
+use onsite_core::Store;
+use onsite_core::clock::ManualClock;
+use onsite_core::conflicts::{Conflict, Kept};
+use onsite_core::sync::client::SyncClient;
+use onsite_core::work_orders::status::{Role, Status};
+use onsite_core::{Entity, Error};
+use onsite_tests::scenario::{World, world};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use uuid::Uuid;
+
+const A_NOTES: &str = "Gate code 1234";
+const DISPATCH_NOTES: &str = "Call 10 minutes ahead";
+const B_NOTES: &str = "Gate code changed to 9876, dog in garden";
+const A_SERIAL: &str = "MI31192375";
+const DISPATCH_SERIAL: &str = "MI-31192375-B";
+
+struct Ids {
+    site: Uuid,
+    asset_x: Uuid,
+    job_a: Uuid,
+    job_b: Uuid,
+}
+
+fn id(v: &Value) -> Uuid {
+    v["id"].as_str().expect("id").parse().expect("uuid")
+}
+
+/// One customer and site with two appliances; eng-a's job is for the washing machine, eng-b's
+/// for the dishwasher at the same address.
+fn setup(w: &World) -> Ids {
+    let office = &w.dispatcher;
+    let customer = office.post("/v1/customers", json!({ "name": "Anna Berg" }));
+    let site = office.post(
+        &format!("/v1/customers/{}/sites", id(&customer)),
+        json!({ "address": "Lindenallee 3, 50968 Köln", "access_notes": "Ring twice" }),
+    );
+    let asset = |model: &str, serial: &str| {
+        office.post(
+            &format!("/v1/sites/{}/assets", id(&site)),
+            json!({ "kind": "appliance", "category": "washing machine", "brand": "Miele",
+                    "model": model, "serial": serial }),
+        )
+    };
+    let x = asset("WWD320", "MI31192374");
+    let y = asset("G7100", "MI55510020");
+    let start = Utc::now() - Duration::minutes(30);
+    let job = |number: &str, asset: &Value, engineer: &str| {
+        id(&office.post(
+            "/v1/work-orders",
+            json!({ "number": number, "kind": "repair", "priority": "normal",
+                    "customer_id": id(&customer), "site_id": id(&site), "asset_id": id(asset),
+                    "fault": { "symptom": "Does not drain" },
+                    "window": { "window_start": start, "window_end": start + Duration::hours(2) },
+                    "assignee": engineer }),
+        ))
+    };
+    Ids {
+        site: id(&site),
+        asset_x: id(&x),
+        job_a: job("WO-1", &x, "eng-a"),
+        job_b: job("WO-2", &y, "eng-b"),
+    }
+}
+
+fn edit(store: &Store, entity: Entity, row: Uuid, field: &str, value: &str) {
+    let changes = [(field.to_owned(), Some(value.to_owned()))].into();
+    store
+        .edit_fields(entity, row, changes, Role::Engineer)
+        .expect("edit on the phone");
+}
+
+fn field(store: &Store, entity: Entity, row: Uuid, name: &str) -> Value {
+    let row = store
+        .read(|c| onsite_core::sync::rows::read_row(c, entity, row))
+        .expect("read")
+        .expect("row on the phone");
+    row[name].clone()
+}
+
+/// What one run ends with: values everywhere and the conflict logs, order-independent parts.
+#[derive(Debug, PartialEq)]
+struct Outcome {
+    server_site_notes: Value,
+    server_serial: Value,
+    phones: Vec<(Value, Value)>,
+    job_a_status: Status,
+    b_window_start: Value,
+    a_conflicts: Vec<(Option<String>, Option<String>, Kept)>,
+    b_conflicts: usize,
+    server_conflicts: Vec<(Option<String>, Option<String>, Kept)>,
+}
+
+fn summary(log: &[Conflict]) -> Vec<(Option<String>, Option<String>, Kept)> {
+    let mut out: Vec<_> = log
+        .iter()
+        .map(|c| {
+            let lost = match (c.field.is_some(), c.kept) {
+                (true, Kept::Remote) => c.local_value.clone(),
+                (true, Kept::Local) => c.remote_value.clone(),
+                (false, _) => None,
+            };
+            (c.field.clone(), lost, c.kept)
+        })
+        .collect();
+    out.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+    out
+}
+
+fn run(b_first: bool) -> Outcome {
+    let w = world();
+    let ids = setup(&w);
+    let dir = TempDir::new().expect("temp dir");
+    let clock_a = Arc::new(ManualClock::new(Utc::now()));
+    let clock_b = Arc::new(ManualClock::new(Utc::now()));
+    let a = Store::open_with_clock(dir.path().join("a.db"), clock_a.clone()).expect("a");
+    let b = Store::open_with_clock(dir.path().join("b.db"), clock_b.clone()).expect("b");
+    let client_a = SyncClient::new(&w.server.url, &w.tokens[0]).expect("client");
+    let client_b = SyncClient::new(&w.server.url, &w.tokens[1]).expect("client");
+    client_a.sync_now(&a).expect("a gets the job");
+    client_b.sync_now(&b).expect("b gets the job");
+
+    // Offline, in this order: eng-a corrects the site and the serial and starts the job...
+    edit(&a, Entity::Site, ids.site, "access_notes", A_NOTES);
+    edit(&a, Entity::Asset, ids.asset_x, "serial", A_SERIAL);
+    a.set_status(ids.job_a, Status::Accepted, Role::Engineer, None)
+        .expect("accept");
+    a.set_status(ids.job_a, Status::EnRoute, Role::Engineer, None)
+        .expect("drive");
+    a.add_note(
+        ids.job_a,
+        "Customer says it started after a power cut".into(),
+    )
+    .expect("note");
+    // ...the office edits the same fields, cancels eng-a's job and moves eng-b's...
+    let office = &w.dispatcher;
+    office.patch(
+        &format!("/v1/sites/{}", ids.site),
+        json!({ "access_notes": DISPATCH_NOTES }),
+    );
+    office.patch(
+        &format!("/v1/assets/{}", ids.asset_x),
+        json!({ "serial": DISPATCH_SERIAL }),
+    );
+    office.post(
+        &format!("/v1/work-orders/{}/status", ids.job_a),
+        json!({ "to": "cancelled", "reason": "Customer bought a new machine" }),
+    );
+    let new_start = Utc::now() + Duration::days(1);
+    office.patch(
+        &format!("/v1/work-orders/{}", ids.job_b),
+        json!({ "window_start": new_start, "window_end": new_start + Duration::hours(2) }),
+    );
+    // ...and eng-b, last of all (their phone's clock runs two minutes ahead, inside the
+    // server's tolerance), rewrites the access notes. The dispatcher's fields are not theirs.
+    clock_b.advance(TimeDelta::minutes(2));
+    edit(&b, Entity::Site, ids.site, "access_notes", B_NOTES);
+    let refused = b.edit_fields(
+        Entity::WorkOrder,
+        ids.job_b,
+        [("priority".to_owned(), Some("emergency".to_owned()))].into(),
+        Role::Engineer,
+    );
+    assert!(
+        matches!(refused, Err(Error::NotPermitted { .. })),
+        "{refused:?}"
+    );
+
+    let rounds: [(&SyncClient, &Store); 4] = if b_first {
+        [
+            (&client_b, &b),
+            (&client_a, &a),
+            (&client_b, &b),
+            (&client_a, &a),
+        ]
+    } else {
+        [
+            (&client_a, &a),
+            (&client_b, &b),
+            (&client_a, &a),
+            (&client_b, &b),
+        ]
+    };
+    for (client, store) in rounds {
+        let report = client.sync_now(store).expect("sync");
+        assert_eq!(report.pending, 0, "everything was answered");
+    }
+
+    let server_conflicts: Vec<Conflict> =
+        serde_json::from_value(office.get("/v1/conflicts")).expect("conflict list");
+    let serial_on_server = &server_row(&w, Entity::Asset, ids.asset_x)["serial"];
+    let phones = [&a, &b]
+        .iter()
+        .map(|s| {
+            (
+                field(s, Entity::Site, ids.site, "access_notes"),
+                s.read(|c| onsite_core::sync::rows::read_row(c, Entity::Asset, ids.asset_x))
+                    .expect("read")
+                    .map_or(Value::Null, |r| r["serial"].clone()),
+            )
+        })
+        .collect();
+    Outcome {
+        server_site_notes: server_row(&w, Entity::Site, ids.site)["access_notes"].clone(),
+        server_serial: serial_on_server.clone(),
+        phones,
+        job_a_status: a.job_detail(ids.job_a).expect("job").work_order.status,
+        b_window_start: field(&b, Entity::WorkOrder, ids.job_b, "window_start"),
+        a_conflicts: summary(&a.conflicts(true).expect("log")),
+        b_conflicts: b.conflicts(true).expect("log").len(),
+        server_conflicts: summary(&server_conflicts),
+    }
+    .normalise_window(&new_start)
+}
+
+/// A row as the server holds it, read from its database file (read-only, while it runs).
+fn server_row(w: &World, entity: Entity, id: Uuid) -> serde_json::Map<String, Value> {
+    let path = w.dir.path().join("server").join("onsite-server.db");
+    let conn =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("server db");
+    onsite_core::sync::rows::read_row(&conn, entity, id)
+        .expect("read")
+        .expect("row on the server")
+}
+
+impl Outcome {
+    fn normalise_window(mut self, new_start: &chrono::DateTime<Utc>) -> Outcome {
+        let moved = self.b_window_start.as_str().map(|s| {
+            s.parse::<chrono::DateTime<Utc>>()
+                .expect("time")
+                .timestamp_millis()
+                == new_start.timestamp_millis()
+        });
+        self.b_window_start = Value::Bool(moved == Some(true));
+        self
+    }
+}
+
+#[test]
+fn concurrent_edits_converge_in_either_sync_order() {
+    let a_then_b = run(false);
+    let b_then_a = run(true);
+    assert_eq!(
+        a_then_b, b_then_a,
+        "the sync order must not change the outcome"
+    );
+
+    let o = a_then_b;
+    assert_eq!(o.server_site_notes, json!(B_NOTES), "the latest edit wins");
+    assert_eq!(o.server_serial, json!(DISPATCH_SERIAL));
+    assert_eq!(
+        o.phones,
+        vec![
+            (json!(B_NOTES), json!(DISPATCH_SERIAL)),
+            (json!(B_NOTES), Value::Null),
+        ],
+        "both phones hold the server's values (eng-b's phone has no washing machine)"
+    );
+    assert_eq!(
+        o.job_a_status,
+        Status::Cancelled,
+        "the office's cancel came first"
+    );
+    assert_eq!(
+        o.b_window_start,
+        Value::Bool(true),
+        "eng-b's phone has the new appointment"
+    );
+
+    // eng-a: both corrections lost (to newer edits) and three actions on the cancelled job
+    // were refused; each is in their log with what they entered.
+    let field_losses: Vec<_> = o.a_conflicts.iter().filter(|c| c.0.is_some()).collect();
+    assert_eq!(
+        field_losses,
+        vec![
+            &(
+                Some("access_notes".into()),
+                Some(json!(A_NOTES).to_string()),
+                Kept::Remote
+            ),
+            &(
+                Some("serial".into()),
+                Some(json!(A_SERIAL).to_string()),
+                Kept::Remote
+            ),
+        ]
+    );
+    assert_eq!(o.a_conflicts.len(), 5, "{:?}", o.a_conflicts);
+    assert_eq!(
+        o.b_conflicts, 0,
+        "eng-b's edit won; nothing of theirs was lost"
+    );
+
+    // The office sees every loser too: eng-a's notes and serial, its own notes, three refusals.
+    let server_fields: Vec<_> = o
+        .server_conflicts
+        .iter()
+        .filter(|c| c.0.is_some())
+        .collect();
+    assert_eq!(server_fields.len(), 3, "{server_fields:?}");
+    for lost in [A_NOTES, DISPATCH_NOTES, A_SERIAL] {
+        assert!(
+            server_fields
+                .iter()
+                .any(|c| c.1.as_deref().is_some_and(|v| v.contains(lost))),
+            "{lost} missing from {server_fields:?}"
+        );
+    }
+    assert_eq!(o.server_conflicts.len(), 6, "{:?}", o.server_conflicts);
+}
