@@ -7,6 +7,8 @@
 #     is too old).
 # Then: generate the Kotlin bindings (bindings/generate.sh), build onsite-server (for the sync
 # test), compile generated + test sources, run them; the last line is "kotlin: N passed, N failed".
+#   scripts/kotlin-tests.sh                              # every test class
+#   scripts/kotlin-tests.sh app.onsite.tests.VisitTest   # some classes
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -39,10 +41,12 @@ if [[ ! -x "$kotlin_home/bin/kotlinc" ]] \
 fi
 [[ -x "$kotlin_home/bin/kotlinc" ]] || fail "no kotlinc at $kotlin_home/bin/kotlinc after installing"
 
-classes=("${@:-app.onsite.tests.VisitTest}")
+if [[ $# -gt 0 ]]; then classes=("$@"); else classes=(app.onsite.tests.VisitTest app.onsite.tests.SyncTest); fi
 lib="$(bindings/generate.sh kotlin | tail -n 1)"
-if [[ " ${classes[*]} " == *SyncTest* ]]; then
+# The sync test runs the real server binary ($ONSITE_SERVER_BIN, built here unless given).
+if [[ " ${classes[*]} " == *SyncTest* && -z "${ONSITE_SERVER_BIN:-}" ]]; then
     cargo build --locked -p onsite-server --bin onsite-server >&2
+    export ONSITE_SERVER_BIN="$target_dir/debug/onsite-server"
 fi
 
 jars="/usr/share/java/jna.jar:/usr/share/java/junit4.jar:/usr/share/java/hamcrest-core.jar"
@@ -60,7 +64,6 @@ if [[ ! -f "$out/classes.stamp" || "$(cat "$out/classes.stamp")" != "$stamp" ]];
     echo "$stamp" > "$out/classes.stamp"
 fi
 
-export ONSITE_SERVER_BIN="$target_dir/debug/onsite-server"
 java -Djna.library.path="$(dirname "$lib")" \
     -cp "$out/classes:$jars:$kotlin_home/lib/kotlin-stdlib.jar" \
     app.onsite.tests.RunnerKt "${classes[@]}"

@@ -9,3 +9,8 @@ command -v cargo >/dev/null || { echo "test-all: cargo is missing (install Rust 
 
 # The crash test SIGKILLs a child process; tune with ONSITE_CRASH_ITERATIONS / ONSITE_CRASH_SEED.
 cargo test --workspace --locked
+
+# The generated Kotlin bindings on a real JVM against the host cdylib, including a sync with the
+# real server on loopback (installs a JDK, JNA and JUnit from Debian and kotlinc from npm when
+# missing; fails if it cannot).
+scripts/kotlin-tests.sh
