@@ -23,6 +23,7 @@ text_enum! {
 
 /// An appliance or a smart lock at a site.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Asset {
     /// UUIDv7.
     pub id: Uuid,
@@ -52,6 +53,7 @@ pub struct Asset {
 
 /// A preventive-maintenance contract.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Contract {
     /// UUIDv7.
     pub id: Uuid,
@@ -73,6 +75,7 @@ pub struct Contract {
 
 /// What pays for a visit, decided at the visit date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Coverage {
     /// The manufacturer's warranty is still running.
@@ -134,6 +137,8 @@ impl Coverage {
 
 /// What a new asset needs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NewAsset {
     /// Appliance or smart lock.
     pub kind: AssetKind,
@@ -159,6 +164,8 @@ pub struct NewAsset {
 
 /// What a new contract needs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NewContract {
     /// Plan name.
     pub plan: String,

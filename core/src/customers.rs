@@ -12,6 +12,7 @@ use crate::validate::{CODE_MAX, Check, NAME_MAX, TEXT_MAX};
 
 /// A customer (a household or a business).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Customer {
     /// Device- or server-made UUIDv7.
     pub id: Uuid,
@@ -25,6 +26,7 @@ pub struct Customer {
 
 /// A place where assets stand.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Site {
     /// UUIDv7.
     pub id: Uuid,
@@ -42,6 +44,8 @@ pub struct Site {
 
 /// What a new customer needs.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NewCustomer {
     /// Name.
     pub name: String,
@@ -53,6 +57,8 @@ pub struct NewCustomer {
 
 /// What a new site needs.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NewSite {
     /// Postal address, one line.
     pub address: String,

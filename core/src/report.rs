@@ -26,6 +26,7 @@ pub const REPORT_FORMAT: u32 = 1;
 
 /// The canonical service report of one visit.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceReport {
     /// [`REPORT_FORMAT`].
     pub format: u32,
@@ -73,6 +74,7 @@ pub struct ServiceReport {
 
 /// The asset as the report shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportAsset {
     /// Product category.
     pub category: String,
@@ -88,6 +90,7 @@ pub struct ReportAsset {
 
 /// A diagnosis line.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportFinding {
     /// Observed.
     pub symptom: String,
@@ -99,6 +102,7 @@ pub struct ReportFinding {
 
 /// A measurement line.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportMeasurement {
     /// What.
     pub name: String,
@@ -111,6 +115,7 @@ pub struct ReportMeasurement {
 /// A checklist line. It names the item by its stable key, not its label: rewording a label in
 /// an app update must not turn signed reports into "changed after signing".
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportCheck {
     /// Item key.
     pub item: String,
@@ -122,6 +127,7 @@ pub struct ReportCheck {
 
 /// A part line.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportPart {
     /// In or out.
     pub direction: PartDirection,
@@ -141,6 +147,7 @@ pub struct ReportPart {
 
 /// A time line.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportTime {
     /// Travel or on site.
     pub kind: TimeKind,
@@ -154,6 +161,7 @@ pub struct ReportTime {
 
 /// The function test.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportTest {
     /// Passed.
     pub passed: bool,
@@ -165,6 +173,7 @@ pub struct ReportTest {
 
 /// A note.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportNote {
     /// When.
     pub at: String,
@@ -286,6 +295,7 @@ pub fn from_record(conn: &Connection, v: VisitRecord) -> Result<ServiceReport> {
 
 /// Whether the stored report still matches the customer's signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Signature {
     /// Nobody signed yet.
@@ -310,6 +320,7 @@ pub enum Signature {
 
 /// A report with its hash and its signature state: what the report screen shows.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportView {
     /// The report.
     pub report: ServiceReport,

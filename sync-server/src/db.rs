@@ -20,7 +20,7 @@ use crate::http::ApiError;
 const SERVER_SQL: &str = include_str!("sql/server.sql");
 
 /// A server account's role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum UserRole {
     /// A field engineer: syncs their own jobs.
@@ -56,7 +56,7 @@ impl UserRole {
 }
 
 /// An account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct User {
     /// UUIDv7.
     pub id: Uuid,

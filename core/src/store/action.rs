@@ -43,6 +43,7 @@ pub fn field_stamp(
 
 /// What a change does to its row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Op {
     /// A new row; the payload is the whole row.

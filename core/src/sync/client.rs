@@ -1,6 +1,8 @@
 //! The sync client: one full push + pull round over HTTP, on a tokio runtime the core owns (the
 //! shells call it from a background thread; they never see async Rust).
 
+use flate2::Compression;
+use flate2::write::GzEncoder;
 use reqwest::StatusCode;
 use serde::Serialize;
 
@@ -27,6 +29,17 @@ pub struct SyncReport {
     pub apply_us: u64,
     /// Changes still waiting (0 after a clean round).
     pub pending: u64,
+}
+
+/// A push body as gzip-compressed JSON: outbox payloads are repetitive text, and a phone's
+/// uplink is the slow direction. (Responses are compressed by the server and inflated by
+/// reqwest on its own.)
+fn gzip_json(value: &impl Serialize) -> Result<Vec<u8>> {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
+    serde_json::to_writer(&mut encoder, value)?;
+    encoder
+        .finish()
+        .map_err(|e| Error::Protocol(format!("cannot compress the push: {e}")))
 }
 
 /// A client for one server and one device token.
@@ -75,9 +88,14 @@ impl SyncClient {
                 client_id: store.client_id(),
                 mutations: sent,
             };
-            let resp: PushResponse = self
-                .send(self.http.post(self.url("/v1/sync/push")).json(&req))
-                .await?;
+            let body = gzip_json(&req)?;
+            let post = self
+                .http
+                .post(self.url("/v1/sync/push"))
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .header(reqwest::header::CONTENT_ENCODING, "gzip")
+                .body(body);
+            let resp: PushResponse = self.send(post).await?;
             let summary =
                 store.import(|tx, ctx| apply::apply_push(tx, ctx.now(), &req.mutations, &resp))?;
             report.pushed += req.mutations.len();

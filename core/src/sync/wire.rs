@@ -22,6 +22,7 @@ pub const MAX_PUSH_BATCH: usize = 500;
 
 /// `POST /v1/sync/push`: a batch of the device's outbox, in seq order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PushRequest {
     /// The device store's client id.
@@ -32,6 +33,7 @@ pub struct PushRequest {
 
 /// One outbox entry on the wire.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Mutation {
     /// Per-client sequence number.
@@ -52,6 +54,7 @@ pub struct Mutation {
 
 /// What the server did with one mutation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "outcome", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Outcome {
     /// Applied now.
@@ -86,6 +89,7 @@ impl Outcome {
 
 /// The answer to a push.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PushResponse {
     /// One outcome per mutation sent, in order.
@@ -98,6 +102,7 @@ pub struct PushResponse {
 
 /// `GET /v1/sync/pull?cursor=N`: the rows in scope changed after server sequence N.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PullResponse {
     /// Changed rows, in server-sequence order.
@@ -112,6 +117,7 @@ pub struct PullResponse {
 
 /// A row as the server holds it now.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RowChange {
     /// Its place in the server's change log.
@@ -135,6 +141,7 @@ pub struct RowChange {
 
 /// The JSON body of every error the server returns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ErrorBody {
     /// A stable code: `unauthorized`, `forbidden`, `not_found`, `invalid`, `gap`, ...

@@ -54,6 +54,7 @@ pub struct QuoteDecision {
 
 /// Where a charge comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ChargeSource {
     /// A chargeable part line.
@@ -64,6 +65,7 @@ pub enum ChargeSource {
 
 /// One line of what the customer pays.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChargeLine {
     /// Part or quote line.
     pub source: ChargeSource,

@@ -21,6 +21,7 @@ pub const POINTS_MAX: usize = 50_000;
 
 /// A point of a pen stroke, in the signature pad's coordinates.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StrokePoint {
     /// Horizontal position.
     pub x: f32,
@@ -32,6 +33,7 @@ pub struct StrokePoint {
 
 /// One pen-down-to-pen-up stroke.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Stroke {
     /// The points, in drawing order.
     pub points: Vec<StrokePoint>,

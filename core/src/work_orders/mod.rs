@@ -48,6 +48,7 @@ text_enum! {
 
 /// The fault as the customer reported it at intake.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportedFault {
     /// What the customer sees.
     pub symptom: String,
@@ -63,6 +64,7 @@ pub struct ReportedFault {
 
 /// The appointment window agreed with the customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Window {
     /// Earliest arrival.
     #[serde(rename = "window_start")]
@@ -74,6 +76,7 @@ pub struct Window {
 
 /// A work order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WorkOrder {
     /// UUIDv7.
     pub id: Uuid,
@@ -107,6 +110,8 @@ pub struct WorkOrder {
 
 /// What a new work order needs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NewWorkOrder {
     /// The human number.
     pub number: String,
@@ -132,6 +137,7 @@ pub struct NewWorkOrder {
 
 /// A recorded status change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatusChange {
     /// UUIDv7.
     pub id: Uuid,

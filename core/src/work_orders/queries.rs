@@ -252,6 +252,8 @@ pub const LIST_MAX: u32 = 500;
 
 /// Which work orders the back office's list shows. Every filter is optional; they combine.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct WorkOrderFilter {
     /// Only jobs in this status.

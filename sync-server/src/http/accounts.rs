@@ -4,19 +4,40 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::openapi::Refusals;
 use super::{ApiError, AppState, Body, Caller, blocking};
 use crate::db::{User, UserRole};
 
-#[derive(Deserialize)]
+/// A new account.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct NewUser {
+    /// Login name; for an engineer also the `assignee` of their jobs.
     name: String,
+    /// Its role.
     role: UserRole,
 }
 
+/// A token just issued: shown only this once.
+#[derive(Serialize, ToSchema)]
+pub(super) struct IssuedToken {
+    /// The bearer token.
+    token: String,
+}
+
+/// Creates an account: an admin creates any role, a dispatcher creates engineers.
+#[utoipa::path(
+    post,
+    path = "/v1/users",
+    tag = "accounts",
+    request_body = NewUser,
+    responses((status = 200, body = User), Refusals),
+    security(("bearer" = []))
+)]
 pub(super) async fn create_user(
     State(db): State<AppState>,
     caller: Caller,
@@ -33,11 +54,20 @@ pub(super) async fn create_user(
         .map(Json)
 }
 
+/// Issues a new bearer token for an account (shown once; stored only as its SHA-256).
+#[utoipa::path(
+    post,
+    path = "/v1/users/{id}/tokens",
+    tag = "accounts",
+    params(("id" = Uuid, Path, description = "The account")),
+    responses((status = 200, body = IssuedToken), Refusals),
+    security(("bearer" = []))
+)]
 pub(super) async fn issue_token(
     State(db): State<AppState>,
     caller: Caller,
     Path(id): Path<Uuid>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<IssuedToken>, ApiError> {
     caller.back_office()?;
     let admin = caller.0.role == UserRole::Admin;
     let token = blocking(move || {
@@ -52,15 +82,26 @@ pub(super) async fn issue_token(
         db.issue_token(id)
     })
     .await?;
-    Ok(Json(serde_json::json!({ "token": token })))
+    Ok(Json(IssuedToken { token }))
 }
 
-#[derive(Deserialize)]
+/// The token to revoke.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct Revoke {
+    /// The bearer token.
     token: String,
 }
 
+/// Revokes a token: later calls with it get 401.
+#[utoipa::path(
+    post,
+    path = "/v1/tokens/revoke",
+    tag = "accounts",
+    request_body = Revoke,
+    responses((status = 204), Refusals),
+    security(("bearer" = []))
+)]
 pub(super) async fn revoke_token(
     State(db): State<AppState>,
     caller: Caller,

@@ -7,32 +7,57 @@ use serde::Deserialize;
 
 use super::{ApiError, AppState, Body, Caller, QueryArgs, blocking, check_protocol};
 use crate::sync;
-use onsite_core::sync::wire::PushRequest;
+use onsite_core::sync::wire::{PullResponse, PushRequest, PushResponse};
+use utoipa::IntoParams;
 
+use super::openapi::Refusals;
+
+/// Uploads a device's outbox: each mutation applied exactly once, in seq order.
+#[utoipa::path(
+    post,
+    path = "/v1/sync/push",
+    tag = "sync",
+    params(("onsite-protocol" = u32, Header, description = "The sync protocol version (1)")),
+    request_body = PushRequest,
+    responses((status = 200, body = PushResponse), Refusals),
+    security(("bearer" = []))
+)]
 pub(super) async fn push(
     State(db): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
     Body(req): Body<PushRequest>,
-) -> Result<Json<onsite_core::sync::wire::PushResponse>, ApiError> {
+) -> Result<Json<PushResponse>, ApiError> {
     check_protocol(&headers)?;
     blocking(move || sync::push(&db, &caller.0, &req))
         .await
         .map(Json)
 }
 
-#[derive(Deserialize)]
+/// Where to pull from.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(super) struct PullQuery {
+    /// The cursor the last page returned (0 the first time).
     cursor: i64,
 }
 
+/// The changes in the caller's scope after a cursor, one page at a time.
+#[utoipa::path(
+    get,
+    path = "/v1/sync/pull",
+    tag = "sync",
+    params(PullQuery, ("onsite-protocol" = u32, Header, description = "The sync protocol version (1)")),
+    responses((status = 200, body = PullResponse), Refusals),
+    security(("bearer" = []))
+)]
 pub(super) async fn pull(
     State(db): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
     QueryArgs(q): QueryArgs<PullQuery>,
-) -> Result<Json<onsite_core::sync::wire::PullResponse>, ApiError> {
+) -> Result<Json<PullResponse>, ApiError> {
     check_protocol(&headers)?;
     if q.cursor < 0 {
         return Err(ApiError::invalid("cursor must not be negative"));

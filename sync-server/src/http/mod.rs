@@ -3,10 +3,13 @@
 //! SQLite work runs off the async threads.
 
 mod accounts;
+mod conflicts;
 mod device;
 mod error;
 mod extract;
+mod jobs;
 mod office;
+pub mod openapi;
 
 use std::sync::Arc;
 
@@ -15,6 +18,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use onsite_core::sync::wire::{PROTOCOL_HEADER, PROTOCOL_VERSION};
+use tower_http::compression::CompressionLayer;
+use tower_http::decompression::RequestDecompressionLayer;
 
 pub use error::ApiError;
 pub use extract::{Body, Caller, QueryArgs};
@@ -68,10 +73,17 @@ pub(super) fn check_protocol(headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
+/// Liveness: answers `ok` while the server runs.
+#[utoipa::path(get, path = "/healthz", tag = "meta", responses((status = 200, body = String)))]
+async fn healthz() -> &'static str {
+    "ok"
+}
+
 /// Builds the router. `max_body` bounds every request body.
 pub fn router(db: AppState, max_body: usize) -> Router {
     Router::new()
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(healthz))
+        .route("/openapi.json", get(openapi::serve))
         .route("/v1/users", post(accounts::create_user))
         .route("/v1/users/{id}/tokens", post(accounts::issue_token))
         .route("/v1/tokens/revoke", post(accounts::revoke_token))
@@ -87,16 +99,22 @@ pub fn router(db: AppState, max_body: usize) -> Router {
         .route("/v1/assets/{id}", patch(office::edit_asset))
         .route(
             "/v1/work-orders",
-            post(office::create_work_order).get(office::list_work_orders),
+            post(jobs::create_work_order).get(jobs::list_work_orders),
         )
-        .route("/v1/work-orders/{id}", patch(office::edit_work_order))
-        .route("/v1/work-orders/{id}/assign", post(office::assign))
-        .route("/v1/work-orders/{id}/status", post(office::set_status))
-        .route("/v1/work-orders/{id}/report", get(office::report))
-        .route("/v1/conflicts", get(office::list_conflicts))
-        .route("/v1/conflicts/{id}/seen", post(office::mark_conflict_seen))
+        .route("/v1/work-orders/{id}", patch(jobs::edit_work_order))
+        .route("/v1/work-orders/{id}/assign", post(jobs::assign))
+        .route("/v1/work-orders/{id}/status", post(jobs::set_status))
+        .route("/v1/work-orders/{id}/report", get(jobs::report))
+        .route("/v1/conflicts", get(conflicts::list_conflicts))
+        .route(
+            "/v1/conflicts/{id}/seen",
+            post(conflicts::mark_conflict_seen),
+        )
         .route("/v1/sync/push", post(device::push))
         .route("/v1/sync/pull", get(device::pull))
+        // The limit applies to the inflated body, so a small gzip bomb is refused too.
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(RequestDecompressionLayer::new().gzip(true))
+        .layer(CompressionLayer::new().gzip(true))
         .with_state(db)
 }

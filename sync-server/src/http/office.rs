@@ -1,22 +1,29 @@
-//! The back office's endpoints: customers, sites, contracts, assets and work orders; assigning,
-//! rescheduling, editing, status changes; the work-order list; completed reports; the
-//! conflict log. Every write runs the core's own rules and is logged for the devices' pulls.
+//! The back office's endpoints for customers, sites, contracts and assets: create and edit.
+//! Every write runs the core's own rules and is logged for the devices' pulls.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use onsite_core::Entity;
-use onsite_core::assets::{self, NewAsset, NewContract};
-use onsite_core::conflicts;
-use onsite_core::customers::{self, NewCustomer, NewSite};
+use onsite_core::assets::{self, Asset, Contract, NewAsset, NewContract};
+use onsite_core::customers::{self, Customer, NewCustomer, NewSite, Site};
 use onsite_core::edits::{self, Changes};
-use onsite_core::work_orders::queries::{self, WorkOrderFilter};
-use onsite_core::work_orders::{self, NewWorkOrder, status::Status};
 use serde::Deserialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{ApiError, AppState, Body, Caller, QueryArgs, blocking, office_write};
+use super::openapi::Refusals;
+use super::{ApiError, AppState, Body, Caller, office_write};
 use crate::db;
 
+/// Creates a customer.
+#[utoipa::path(
+    post,
+    path = "/v1/customers",
+    tag = "back office",
+    request_body = NewCustomer,
+    responses((status = 200, body = Customer), Refusals),
+    security(("bearer" = []))
+)]
 pub(super) async fn create_customer(
     State(db): State<AppState>,
     caller: Caller,
@@ -30,6 +37,16 @@ pub(super) async fn create_customer(
     .await
 }
 
+/// Creates a site of a customer.
+#[utoipa::path(
+    post,
+    path = "/v1/customers/{id}/sites",
+    tag = "back office",
+    params(("id" = Uuid, Path, description = "The customer")),
+    request_body = NewSite,
+    responses((status = 200, body = Site), Refusals),
+    security(("bearer" = []))
+)]
 pub(super) async fn create_site(
     State(db): State<AppState>,
     caller: Caller,
@@ -44,6 +61,16 @@ pub(super) async fn create_site(
     .await
 }
 
+/// Creates an asset at a site.
+#[utoipa::path(
+    post,
+    path = "/v1/sites/{id}/assets",
+    tag = "back office",
+    params(("id" = Uuid, Path, description = "The site")),
+    request_body = NewAsset,
+    responses((status = 200, body = Asset), Refusals),
+    security(("bearer" = []))
+)]
 pub(super) async fn create_asset(
     State(db): State<AppState>,
     caller: Caller,
@@ -58,82 +85,16 @@ pub(super) async fn create_asset(
     .await
 }
 
-pub(super) async fn create_work_order(
-    State(db): State<AppState>,
-    caller: Caller,
-    Body(new): Body<NewWorkOrder>,
-) -> Result<Json<work_orders::WorkOrder>, ApiError> {
-    office_write(db, &caller, move |tx, ctx| {
-        let wo = work_orders::create(tx, ctx, new)?;
-        db::touch_job(tx, wo.id)?;
-        Ok(wo)
-    })
-    .await
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct Assign {
-    engineer: String,
-}
-
-pub(super) async fn assign(
-    State(db): State<AppState>,
-    caller: Caller,
-    Path(id): Path<Uuid>,
-    Body(a): Body<Assign>,
-) -> Result<Json<work_orders::WorkOrder>, ApiError> {
-    let role = caller.0.role.core_role();
-    office_write(db, &caller, move |tx, ctx| {
-        let before = work_orders::get(tx, id)?.assignee;
-        let wo = work_orders::assign(tx, ctx, id, a.engineer, role)?;
-        if let Some(previous) = before.filter(|p| Some(p) != wo.assignee.as_ref()) {
-            db::log_handover(tx, id, &previous)?;
-        }
-        db::touch_job(tx, wo.id)?;
-        Ok(wo)
-    })
-    .await
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct StatusBody {
-    to: Status,
-    reason: Option<String>,
-}
-
-pub(super) async fn set_status(
-    State(db): State<AppState>,
-    caller: Caller,
-    Path(id): Path<Uuid>,
-    Body(b): Body<StatusBody>,
-) -> Result<Json<work_orders::StatusChange>, ApiError> {
-    let role = caller.0.role.core_role();
-    office_write(db, &caller, move |tx, ctx| {
-        let before = work_orders::get(tx, id)?.assignee;
-        let change = work_orders::transition(tx, ctx, id, b.to, role, b.reason)?;
-        if let (Status::New, Some(previous)) = (b.to, before) {
-            db::log_handover(tx, id, &previous)?;
-        }
-        db::log_change(tx, Entity::WorkOrder, id, Some(id))?;
-        db::log_change(tx, Entity::StatusChange, change.id, Some(id))?;
-        Ok(change)
-    })
-    .await
-}
-
-pub(super) async fn report(
-    State(db): State<AppState>,
-    caller: Caller,
-    Path(id): Path<Uuid>,
-) -> Result<Json<onsite_core::report::ReportView>, ApiError> {
-    caller.back_office()?;
-    blocking(move || Ok(db.store.read(|c| onsite_core::report::view(c, id))?))
-        .await
-        .map(Json)
-}
-
+/// Creates a maintenance contract of a customer.
+#[utoipa::path(
+    post,
+    path = "/v1/customers/{id}/contracts",
+    tag = "back office",
+    params(("id" = Uuid, Path, description = "The customer")),
+    request_body = NewContract,
+    responses((status = 200, body = Contract), Refusals),
+    security(("bearer" = []))
+)]
 pub(super) async fn create_contract(
     State(db): State<AppState>,
     caller: Caller,
@@ -147,6 +108,12 @@ pub(super) async fn create_contract(
     })
     .await
 }
+
+/// Field name → new value (`null` clears it). Only the fields `onsite_core::edits::FIELDS`
+/// lists may be changed; the appointment window moves as a whole.
+#[derive(Deserialize, ToSchema)]
+#[serde(transparent)]
+pub(super) struct EditBody(pub(super) Changes);
 
 /// Edits plain fields of a row as the caller and logs the row for the devices' pulls.
 pub(super) async fn edit_row<T: Send + 'static>(
@@ -167,11 +134,21 @@ pub(super) async fn edit_row<T: Send + 'static>(
     .await
 }
 
+/// Changes a customer's phone or email (`null` clears a field).
+#[utoipa::path(
+    patch,
+    path = "/v1/customers/{id}",
+    tag = "back office",
+    params(("id" = Uuid, Path, description = "The customer")),
+    request_body = EditBody,
+    responses((status = 200, body = Customer), Refusals),
+    security(("bearer" = []))
+)]
 pub(super) async fn edit_customer(
     State(db): State<AppState>,
     caller: Caller,
     Path(id): Path<Uuid>,
-    Body(changes): Body<Changes>,
+    Body(EditBody(changes)): Body<EditBody>,
 ) -> Result<Json<customers::Customer>, ApiError> {
     edit_row(
         db,
@@ -184,80 +161,40 @@ pub(super) async fn edit_customer(
     .await
 }
 
+/// Changes a site's access notes or contact (`null` clears a field).
+#[utoipa::path(
+    patch,
+    path = "/v1/sites/{id}",
+    tag = "back office",
+    params(("id" = Uuid, Path, description = "The site")),
+    request_body = EditBody,
+    responses((status = 200, body = Site), Refusals),
+    security(("bearer" = []))
+)]
 pub(super) async fn edit_site(
     State(db): State<AppState>,
     caller: Caller,
     Path(id): Path<Uuid>,
-    Body(changes): Body<Changes>,
+    Body(EditBody(changes)): Body<EditBody>,
 ) -> Result<Json<customers::Site>, ApiError> {
     edit_row(db, &caller, Entity::Site, id, changes, customers::get_site).await
 }
 
+/// Changes an asset's model, serial or firmware.
+#[utoipa::path(
+    patch,
+    path = "/v1/assets/{id}",
+    tag = "back office",
+    params(("id" = Uuid, Path, description = "The asset")),
+    request_body = EditBody,
+    responses((status = 200, body = Asset), Refusals),
+    security(("bearer" = []))
+)]
 pub(super) async fn edit_asset(
     State(db): State<AppState>,
     caller: Caller,
     Path(id): Path<Uuid>,
-    Body(changes): Body<Changes>,
+    Body(EditBody(changes)): Body<EditBody>,
 ) -> Result<Json<assets::Asset>, ApiError> {
     edit_row(db, &caller, Entity::Asset, id, changes, assets::get_asset).await
-}
-
-pub(super) async fn edit_work_order(
-    State(db): State<AppState>,
-    caller: Caller,
-    Path(id): Path<Uuid>,
-    Body(changes): Body<Changes>,
-) -> Result<Json<work_orders::WorkOrder>, ApiError> {
-    edit_row(
-        db,
-        &caller,
-        Entity::WorkOrder,
-        id,
-        changes,
-        work_orders::get,
-    )
-    .await
-}
-
-pub(super) async fn list_work_orders(
-    State(db): State<AppState>,
-    caller: Caller,
-    QueryArgs(filter): QueryArgs<WorkOrderFilter>,
-) -> Result<Json<Vec<work_orders::WorkOrder>>, ApiError> {
-    caller.back_office()?;
-    blocking(move || Ok(db.store.read(|c| queries::list(c, &filter))?))
-        .await
-        .map(Json)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct ConflictQuery {
-    /// Include entries already marked seen.
-    #[serde(default)]
-    include_seen: bool,
-}
-
-pub(super) async fn list_conflicts(
-    State(db): State<AppState>,
-    caller: Caller,
-    QueryArgs(q): QueryArgs<ConflictQuery>,
-) -> Result<Json<Vec<conflicts::Conflict>>, ApiError> {
-    caller.back_office()?;
-    blocking(move || Ok(db.store.read(|c| conflicts::list(c, q.include_seen))?))
-        .await
-        .map(Json)
-}
-
-pub(super) async fn mark_conflict_seen(
-    State(db): State<AppState>,
-    caller: Caller,
-    Path(id): Path<Uuid>,
-) -> Result<axum::http::StatusCode, ApiError> {
-    office_write(db, &caller, move |tx, ctx| {
-        conflicts::mark_seen(tx, id, ctx.now())
-    })
-    .await
-    .map(|Json(())| ())?;
-    Ok(axum::http::StatusCode::NO_CONTENT)
 }
