@@ -5,6 +5,7 @@
 use chrono::Utc;
 use onsite_core::conflicts::{self, Kept, NewConflict};
 use onsite_core::edits::FieldMerge;
+use onsite_core::store::Op;
 use onsite_core::sync::replay::{self, target_work_order};
 use onsite_core::sync::rows;
 use onsite_core::sync::wire::{
@@ -132,6 +133,14 @@ pub fn push(db: &Db, caller: &User, req: &PushRequest) -> Result<PushResponse, A
                     tx.execute_batch("ROLLBACK TO mutation; RELEASE mutation")?;
                     let reason = err.to_string();
                     log_refusal(tx, caller, m, &reason)?;
+                    // The device takes the change back and needs the server's version of the
+                    // row it touched (a job's status, an edited field) to do so.
+                    let job = target_work_order(m);
+                    match (m.op, job) {
+                        (Op::Update, _) => log_change(tx, m.entity, m.row_id, job)?,
+                        (_, Some(wo)) => log_change(tx, Entity::WorkOrder, wo, Some(wo))?,
+                        (_, None) => {}
+                    }
                     Outcome::Rejected { seq: m.seq, reason }
                 }
                 Err(err) => return Err(err),
@@ -297,7 +306,7 @@ fn authorize(
     if caller.role != UserRole::Engineer {
         return Ok(());
     }
-    if m.op == onsite_core::store::Op::Update
+    if m.op == Op::Update
         && let Some(column) = match m.entity {
             Entity::Customer => Some("customer_id"),
             Entity::Site => Some("site_id"),
@@ -373,7 +382,7 @@ fn stamps_of(
 }
 
 /// Which change-log entries an engineer may see: their jobs, the asset history of those jobs,
-/// and the customers, sites, assets and contracts they point at. `?1` is the engineer's name.
+/// the visits their jobs follow up (a follow-up's link must resolve on the phone), and the customers, sites, assets and contracts they point at. `?1` is the engineer's name.
 /// One indexed lookup per entry: a plan that cannot degrade into re-running subqueries.
 const ENGINEER_SCOPE: &str = "CASE c.entity
     WHEN 'customer' THEN EXISTS (SELECT 1 FROM work_orders w WHERE w.customer_id = c.row_id AND +w.assignee = ?1)
@@ -382,7 +391,8 @@ const ENGINEER_SCOPE: &str = "CASE c.entity
     WHEN 'contract' THEN EXISTS (SELECT 1 FROM assets a JOIN work_orders w ON w.asset_id = a.id
                                  WHERE a.contract_id = c.row_id AND +w.assignee = ?1)
     ELSE EXISTS (SELECT 1 FROM work_orders x WHERE x.id = c.work_order_id AND (x.assignee = ?1
-         OR EXISTS (SELECT 1 FROM work_orders w WHERE w.asset_id = x.asset_id AND +w.assignee = ?1)))
+         OR EXISTS (SELECT 1 FROM work_orders w WHERE w.asset_id = x.asset_id AND +w.assignee = ?1)
+         OR EXISTS (SELECT 1 FROM work_orders w WHERE w.follow_up_of = x.id AND +w.assignee = ?1)))
     END";
 
 /// The page of changes after `cursor` that `caller` may see.

@@ -210,6 +210,13 @@ fn run(b_first: bool) -> Outcome {
             )
         })
         .collect();
+    // eng-a's refused work is taken back on their phone (it is kept in their conflict log):
+    // the job's history is the server's, and the note on the cancelled job is gone.
+    let record = a.visit_record(ids.job_a).expect("record");
+    assert!(record.notes.is_empty(), "{:?}", record.notes);
+    let history: Vec<Status> = record.status_changes.iter().map(|c| c.to).collect();
+    assert_eq!(history, [Status::Cancelled], "only the server's change");
+
     Outcome {
         server_site_notes: server_row(&w, Entity::Site, ids.site)["access_notes"].clone(),
         server_serial: serial_on_server.clone(),
@@ -318,4 +325,99 @@ fn concurrent_edits_converge_in_either_sync_order() {
         );
     }
     assert_eq!(o.server_conflicts.len(), 6, "{:?}", o.server_conflicts);
+}
+
+/// A change made between a round's push and its pull: the pull keeps the local status (the
+/// change is still waiting), so the office's cancel arrives and is held back. The next push is
+/// refused; the phone must then take its change back and show the server's status, not keep
+/// the refused one for ever.
+#[test]
+fn a_refused_change_is_taken_back_even_after_its_row_was_pulled() {
+    let w = world();
+    let ids = setup(&w);
+    let dir = TempDir::new().expect("temp dir");
+    let a = Store::open(dir.path().join("a.db")).expect("a");
+    let client = SyncClient::new(&w.server.url, &w.tokens[0]).expect("client");
+    client.sync_now(&a).expect("a gets the job");
+
+    a.set_status(ids.job_a, Status::Accepted, Role::Engineer, None)
+        .expect("accept");
+    w.dispatcher.post(
+        &format!("/v1/work-orders/{}/status", ids.job_a),
+        json!({ "to": "cancelled", "reason": "Customer bought a new machine" }),
+    );
+    // Only the pull half of a round, as if the accept had come just after the push.
+    let engineer = onsite_tests::server::Http::new(&w.server.url, &w.tokens[0]);
+    let cursor = a.read(onsite_core::sync::apply::cursor).expect("cursor");
+    let page: onsite_core::sync::wire::PullResponse =
+        serde_json::from_value(engineer.get(&format!("/v1/sync/pull?cursor={cursor}")))
+            .expect("page");
+    a.import(|tx, ctx| onsite_core::sync::apply::apply_pull(tx, ctx, &page))
+        .expect("pull");
+    let held = a.job_detail(ids.job_a).expect("job").work_order.status;
+    assert_eq!(held, Status::Accepted, "a waiting change keeps its field");
+
+    let report = client.sync_now(&a).expect("sync");
+    assert_eq!(report.push.rejected, 1);
+    let record = a.visit_record(ids.job_a).expect("record");
+    assert_eq!(record.work_order.status, Status::Cancelled);
+    let history: Vec<Status> = record.status_changes.iter().map(|c| c.to).collect();
+    assert_eq!(history, [Status::Cancelled], "only the server's change");
+    let log = a.conflicts(false).expect("log");
+    assert_eq!(log.len(), 1);
+    assert!(
+        log[0]
+            .local_value
+            .as_deref()
+            .is_some_and(|v| v.contains("accepted"))
+    );
+}
+
+/// A follow-up visit points at the earlier visit, which may have been someone else's. The
+/// earlier visit must come down with it, or the phone could not store the link and every later
+/// pull would fail on it. A follow-up for another asset is refused.
+#[test]
+fn a_follow_up_of_someone_elses_visit_syncs_with_the_earlier_visit() {
+    let w = world();
+    let ids = setup(&w);
+    let earlier = w
+        .dispatcher
+        .get("/v1/work-orders?engineer=eng-b")
+        .as_array()
+        .expect("list")[0]
+        .clone();
+    let start = Utc::now();
+    let follow_up = |asset: &Value| {
+        json!({ "number": "WO-3", "kind": "repair", "priority": "high",
+                "customer_id": earlier["customer_id"], "site_id": earlier["site_id"],
+                "asset_id": asset, "fault": { "symptom": "Still leaks" },
+                "window": { "window_start": start, "window_end": start + Duration::hours(2) },
+                "assignee": "eng-a", "follow_up_of": earlier["id"] })
+    };
+    let (status, body) = w.dispatcher.call(
+        "POST",
+        "/v1/work-orders",
+        Some(&follow_up(&json!(ids.asset_x))),
+    );
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid")),
+        "{body}"
+    );
+    let job = id(&w
+        .dispatcher
+        .post("/v1/work-orders", follow_up(&earlier["asset_id"])));
+
+    let dir = TempDir::new().expect("temp dir");
+    let a = Store::open(dir.path().join("a.db")).expect("a");
+    SyncClient::new(&w.server.url, &w.tokens[0])
+        .expect("client")
+        .sync_now(&a)
+        .expect("the pull stores the follow-up and the visit it follows");
+    let detail = a.job_detail(job).expect("follow-up on the phone");
+    assert_eq!(detail.work_order.follow_up_of, Some(ids.job_b));
+    assert!(
+        a.find_work_order("WO-2").is_ok(),
+        "the earlier visit came too"
+    );
 }

@@ -82,6 +82,7 @@ pub fn apply_push(
                         reason: format!("The server refused this change: {reason}"),
                     },
                 )?;
+                take_back(tx, m)?;
             }
         }
         ack.execute((m.seq, format_time(now)))?;
@@ -89,6 +90,40 @@ pub fn apply_push(
     tx.prepare_cached("UPDATE device SET clock_offset_ms = ?1")?
         .execute([resp.server_time_ms - now.timestamp_millis()])?;
     Ok(summary)
+}
+
+/// Takes back on this device a change the server refused, so the phone does not keep showing
+/// what the server will never have (its content stays in the conflict log): a row it added
+/// goes, and an edit loses its stamps so that the server's values, which the server logs again
+/// for this device, win in the pull that follows.
+fn take_back(tx: &Transaction<'_>, m: &Mutation) -> Result<()> {
+    let delete_row = |entity: Entity, id: &str| -> Result<()> {
+        tx.execute(
+            &format!("DELETE FROM {} WHERE id = ?1", entity.table()),
+            [id],
+        )?;
+        tx.prepare_cached("DELETE FROM field_clocks WHERE entity = ?1 AND row_id = ?2")?
+            .execute((entity.as_str(), id))?;
+        Ok(())
+    };
+    match m.op {
+        Op::Insert => delete_row(m.entity, &m.row_id.to_string()),
+        Op::Transition => match m.payload.get("status_change_id").and_then(Value::as_str) {
+            Some(change) => delete_row(Entity::StatusChange, change),
+            None => Ok(()),
+        },
+        Op::Update => {
+            let mut forget = tx.prepare_cached(
+                "DELETE FROM field_clocks WHERE entity = ?1 AND row_id = ?2 AND field = ?3 AND hlc = ?4",
+            )?;
+            if let Some(Value::Object(fields)) = m.payload.get("fields") {
+                for field in fields.keys() {
+                    forget.execute((m.entity.as_str(), m.row_id.to_string(), field, &m.hlc))?;
+                }
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Fields of a row that have an unacknowledged local insert or transition: they keep the local

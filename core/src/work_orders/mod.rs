@@ -179,10 +179,18 @@ pub fn create(tx: &Transaction<'_>, ctx: &mut ActionCtx, new: NewWorkOrder) -> R
         .asset_id
         .map(|id| crate::assets::get_asset(tx, id))
         .transpose()?;
-    if let Some(id) = new.follow_up_of {
-        get(tx, id)?;
-    }
+    let earlier = new.follow_up_of.map(|id| get(tx, id)).transpose()?;
     Check::new()
+        .fail_if(
+            earlier.as_ref().is_some_and(|e| {
+                (e.customer_id, e.site_id, e.asset_id)
+                    != (new.customer_id, new.site_id, new.asset_id)
+            }),
+            "follow_up_of",
+            Problem::Inconsistent {
+                detail: "a follow-up visit is for the same customer, site and asset".into(),
+            },
+        )
         .fail_if(
             site.customer_id != new.customer_id,
             "site_id",
