@@ -2,7 +2,8 @@
 //! A sync server (embedded SQLite) starts in this process on a free loopback port; the back
 //! office creates a dispatcher and two engineers and dispatches jobs over HTTP; one engineer
 //! syncs, does a complete visit with no network, while the office cancels another of their
-//! jobs; the sync resolves that conflict; the office fetches the signed service report.
+//! jobs and both correct the same serial number; the sync resolves both conflicts (the rules,
+//! then the latest edit) and logs the losers; the office fetches the signed service report.
 
 use chrono::{Duration, Utc};
 use onsite_core::Store;
@@ -26,9 +27,17 @@ struct Office {
 
 impl Office {
     fn post(&self, path: &str, body: Value) -> Result<Value, CliError> {
+        self.send(reqwest::Method::POST, path, body)
+    }
+
+    fn patch(&self, path: &str, body: Value) -> Result<Value, CliError> {
+        self.send(reqwest::Method::PATCH, path, body)
+    }
+
+    fn send(&self, method: reqwest::Method, path: &str, body: Value) -> Result<Value, CliError> {
         let resp = self
             .http
-            .post(format!("{}{path}", self.url))
+            .request(method.clone(), format!("{}{path}", self.url))
             .bearer_auth(&self.token)
             .json(&body)
             .send()
@@ -39,7 +48,7 @@ impl Office {
             .map_err(|e| CliError::Input(format!("bad answer from the demo server: {e}")))?;
         if !status.is_success() {
             return Err(CliError::Input(format!(
-                "POST {path} failed ({status}): {value}"
+                "{method} {path} failed ({status}): {value}"
             )));
         }
         Ok(value)
@@ -205,6 +214,24 @@ pub fn run(keep: Option<&std::path::Path>, zone: chrono::FixedOffset) -> Result<
         json!({ "to": "cancelled", "reason": "Customer called off" }),
     )?;
     store.set_status(called_off, Status::Accepted, Role::Engineer, None)?;
+    step(
+        "eng-a corrects the washing machine's serial from the rating plate; later the office types the one on the customer's invoice",
+    );
+    let asset = store
+        .job_detail(visit_job)?
+        .asset
+        .ok_or_else(|| CliError::Input("the demo job has no appliance".into()))?;
+    let serial = |s: &str| [("serial".to_owned(), Some(s.to_owned()))].into();
+    store.edit_fields(
+        onsite_core::Entity::Asset,
+        asset.id,
+        serial("MI31192375"),
+        Role::Engineer,
+    )?;
+    office.patch(
+        &format!("/v1/assets/{}", asset.id),
+        json!({ "serial": "MI-31192375-B" }),
+    )?;
     println!(
         "  {} changes wait on the phone",
         store.pending_sync_count()?
@@ -217,11 +244,16 @@ pub fn run(keep: Option<&std::path::Path>, zone: chrono::FixedOffset) -> Result<
         round.pushed, round.push.applied, round.push.rejected, round.pulled, round.pending
     );
     println!(
-        "\nThe conflict, resolved by the rules and shown to the engineer:\n{}",
+        "\nThe conflicts, resolved by the rules and the latest edit, shown to the engineer:\n{}",
         render::conflicts(&store.conflicts(false)?, zone)
     );
     let cancelled = store.find_work_order("WO-1002")?;
-    println!("WO-1002 on the phone is now: {}\n", cancelled.status);
+    println!("WO-1002 on the phone is now: {}", cancelled.status);
+    let office_log = office.get("/v1/conflicts")?;
+    println!(
+        "The office's conflict log holds {} entries (the same losers, seen from the server)\n",
+        office_log.as_array().map_or(0, Vec::len)
+    );
 
     step("The back office receives the signed service report");
     let report = office.get(&format!("/v1/work-orders/{visit_job}/report"))?;

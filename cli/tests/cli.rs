@@ -255,7 +255,7 @@ fn errors_are_one_clear_line_and_a_non_zero_exit() {
 }
 
 #[test]
-fn the_demo_dispatches_visits_offline_syncs_resolves_a_conflict_and_leaves_nothing_behind() {
+fn the_demo_dispatches_visits_offline_syncs_resolves_conflicts_and_leaves_nothing_behind() {
     let dir = TempDir::new().expect("temp dir");
     let out = Command::new(env!("CARGO_BIN_EXE_onsite"))
         .current_dir(dir.path())
@@ -270,8 +270,10 @@ fn the_demo_dispatches_visits_offline_syncs_resolves_a_conflict_and_leaves_nothi
     let text = String::from_utf8(out.stdout).expect("utf-8");
     for expected in [
         "completing too early is refused: the job cannot be completed yet",
-        "sent 17: 16 applied, 1 refused",
+        "sent 18: 17 applied, 1 refused",
         "cancelled -> accepted is not allowed",
+        "Your change to serial was replaced by a later change",
+        "The office's conflict log holds 2 entries",
         "WO-1002 on the phone is now: cancelled",
         "Signature: signed by Paul Klein",
         "Same report on the phone and the server: yes",

@@ -189,8 +189,54 @@ impl ServiceReport {
 
     /// SHA-256 (hex) of the canonical bytes.
     pub fn sha256(&self) -> Result<String> {
-        Ok(hex::encode(Sha256::digest(self.canonical_json()?)))
+        Ok(sha256_hex(&self.canonical_json()?))
     }
+
+    /// SHA-256 (hex) of the engineer's work in the report: everything but the header (visit
+    /// date, customer, address, appliance, coverage, reported fault), which the office may edit
+    /// while the engineer is offline. Two reports with the same work hash describe the same
+    /// visit; a signature stays valid while this hash does.
+    pub fn work_sha256(&self) -> Result<String> {
+        let work = Work {
+            work_order_id: self.work_order_id,
+            number: &self.number,
+            kind: self.kind,
+            findings: &self.findings,
+            measurements: &self.measurements,
+            checklist: &self.checklist,
+            parts: &self.parts,
+            charges: &self.charges,
+            total_cents: self.total_cents,
+            charges_approved_by: &self.charges_approved_by,
+            times: &self.times,
+            function_test: &self.function_test,
+            notes: &self.notes,
+        };
+        Ok(sha256_hex(&serde_json::to_string(&work)?))
+    }
+}
+
+/// SHA-256 (hex) of some text.
+pub fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text))
+}
+
+/// The work part of a [`ServiceReport`], for [`ServiceReport::work_sha256`].
+#[derive(Serialize)]
+struct Work<'a> {
+    work_order_id: Uuid,
+    number: &'a str,
+    kind: WorkOrderKind,
+    findings: &'a [ReportFinding],
+    measurements: &'a [ReportMeasurement],
+    checklist: &'a [ReportCheck],
+    parts: &'a [ReportPart],
+    charges: &'a [ChargeLine],
+    total_cents: i64,
+    charges_approved_by: &'a Option<String>,
+    times: &'a [ReportTime],
+    function_test: &'a Option<ReportTest>,
+    notes: &'a [ReportNote],
 }
 
 /// Builds the report of a work order from what is stored now.
@@ -330,28 +376,44 @@ pub struct ReportView {
     pub signature: Signature,
 }
 
-/// The report of a work order, its hash, and whether it still matches the signature.
+/// The report of a work order, its hash, and whether it still matches the signature. A signed
+/// report is shown exactly as signed while the engineer's work in it is unchanged; once the work
+/// changed, the current report is shown, marked "changed after signing".
 pub fn view(conn: &Connection, work_order_id: Uuid) -> Result<ReportView> {
     let v = visit::record(conn, work_order_id)?;
     let sign_off = v.sign_off.clone();
     let report = from_record(conn, v)?;
     let sha256 = report.sha256()?;
-    let signature = match sign_off {
-        None => Signature::Unsigned,
-        Some(s) if s.report_sha256 == sha256 => Signature::Signed {
-            signer_name: s.signer_name,
-            signed_at: format_time(s.signed_at),
-        },
-        Some(s) => Signature::ChangedAfterSigning {
-            signer_name: s.signer_name,
-            signed_at: format_time(s.signed_at),
-            signed_sha256: s.report_sha256,
-        },
+    let Some(s) = sign_off else {
+        return Ok(ReportView {
+            report,
+            sha256,
+            signature: Signature::Unsigned,
+        });
     };
+    let signed = s.signed_report()?;
+    let still_valid = match &signed {
+        Some(signed) => signed.work_sha256()? == report.work_sha256()?,
+        None => s.report_sha256 == sha256,
+    };
+    if !still_valid {
+        return Ok(ReportView {
+            report,
+            sha256,
+            signature: Signature::ChangedAfterSigning {
+                signer_name: s.signer_name,
+                signed_at: format_time(s.signed_at),
+                signed_sha256: s.report_sha256,
+            },
+        });
+    }
     Ok(ReportView {
-        report,
-        sha256,
-        signature,
+        report: signed.unwrap_or(report),
+        sha256: s.report_sha256,
+        signature: Signature::Signed {
+            signer_name: s.signer_name,
+            signed_at: format_time(s.signed_at),
+        },
     })
 }
 

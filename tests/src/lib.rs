@@ -116,3 +116,78 @@ pub fn numbered_action(
         ),
     })
 }
+
+/// A whole repair visit on `store` for `job` (assigned, a chargeable drain pump): status moves,
+/// diagnosis, part, approval, checklist, function test, signature, completion.
+pub fn complete_visit(store: &onsite_core::Store, job: Uuid) {
+    for to in [Status::Accepted, Status::EnRoute, Status::OnSite] {
+        store
+            .set_status(job, to, Role::Engineer, None)
+            .expect("move");
+    }
+    store
+        .add_diagnosis(
+            job,
+            onsite_core::visit::findings::NewDiagnosis {
+                symptom: "Water in drum".into(),
+                cause: "Drain pump worn".into(),
+                error_codes: vec!["F11".into()],
+            },
+        )
+        .expect("diagnosis");
+    store
+        .add_part_line(
+            job,
+            NewPartLine {
+                direction: PartDirection::Installed,
+                part_number: "11034430".into(),
+                description: "Drain pump".into(),
+                quantity: 1,
+                serial_in: Some("N1".into()),
+                serial_out: None,
+                billing: Billing::Chargeable,
+                unit_price_cents: 8950,
+            },
+        )
+        .expect("part");
+    store
+        .decide_quote(job, true, "Paul Klein".into())
+        .expect("approval");
+    for item in
+        onsite_core::visit::checklist::template(onsite_core::work_orders::WorkOrderKind::Repair)
+            .iter()
+            .filter(|i| i.required)
+    {
+        store
+            .record_checklist_result(
+                job,
+                item.key,
+                onsite_core::visit::checklist::Outcome::Pass,
+                None,
+            )
+            .expect("check");
+    }
+    store
+        .record_function_test(job, true, "Full cycle".into())
+        .expect("test");
+    let strokes = vec![onsite_core::visit::signoff::Stroke {
+        points: vec![
+            onsite_core::visit::signoff::StrokePoint {
+                x: 1.0,
+                y: 2.0,
+                t_ms: 0,
+            },
+            onsite_core::visit::signoff::StrokePoint {
+                x: 9.0,
+                y: 5.0,
+                t_ms: 20,
+            },
+        ],
+    }];
+    store
+        .sign_off(job, "Paul Klein".into(), strokes)
+        .expect("sign");
+    store
+        .set_status(job, Status::Completed, Role::Engineer, None)
+        .expect("complete");
+}

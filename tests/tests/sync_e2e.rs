@@ -6,11 +6,8 @@ use chrono::Utc;
 use onsite_core::Store;
 use onsite_core::report::Signature;
 use onsite_core::sync::client::SyncClient;
-use onsite_core::visit::checklist::{self, Outcome};
-use onsite_core::visit::findings::NewDiagnosis;
-use onsite_core::visit::signoff::{Stroke, StrokePoint};
-use onsite_core::visit::work::{Billing, NewPartLine, PartDirection};
 use onsite_core::work_orders::status::{Role, Status};
+use onsite_tests::complete_visit;
 use onsite_tests::scenario::{dispatch, world};
 use onsite_tests::server::Http;
 use serde_json::{Value, json};
@@ -19,73 +16,6 @@ use uuid::Uuid;
 
 fn device(dir: &TempDir, name: &str) -> Store {
     Store::open(dir.path().join(format!("{name}.db"))).expect("device store")
-}
-
-fn visit(store: &Store, job: Uuid) {
-    for to in [Status::Accepted, Status::EnRoute, Status::OnSite] {
-        store
-            .set_status(job, to, Role::Engineer, None)
-            .expect("move");
-    }
-    store
-        .add_diagnosis(
-            job,
-            NewDiagnosis {
-                symptom: "Water in drum".into(),
-                cause: "Drain pump worn".into(),
-                error_codes: vec!["F11".into()],
-            },
-        )
-        .expect("diagnosis");
-    store
-        .add_part_line(
-            job,
-            NewPartLine {
-                direction: PartDirection::Installed,
-                part_number: "11034430".into(),
-                description: "Drain pump".into(),
-                quantity: 1,
-                serial_in: Some("N1".into()),
-                serial_out: None,
-                billing: Billing::Chargeable,
-                unit_price_cents: 8950,
-            },
-        )
-        .expect("part");
-    store
-        .decide_quote(job, true, "Paul Klein".into())
-        .expect("approval");
-    for item in checklist::template(onsite_core::work_orders::WorkOrderKind::Repair)
-        .iter()
-        .filter(|i| i.required)
-    {
-        store
-            .record_checklist_result(job, item.key, Outcome::Pass, None)
-            .expect("check");
-    }
-    store
-        .record_function_test(job, true, "Full cycle".into())
-        .expect("test");
-    let strokes = vec![Stroke {
-        points: vec![
-            StrokePoint {
-                x: 1.0,
-                y: 2.0,
-                t_ms: 0,
-            },
-            StrokePoint {
-                x: 9.0,
-                y: 5.0,
-                t_ms: 20,
-            },
-        ],
-    }];
-    store
-        .sign_off(job, "Paul Klein".into(), strokes)
-        .expect("sign");
-    store
-        .set_status(job, Status::Completed, Role::Engineer, None)
-        .expect("complete");
 }
 
 fn outbox_mutations(store: &Store) -> Vec<Value> {
@@ -123,7 +53,7 @@ fn dispatch_visit_offline_sync_and_the_back_office_gets_the_signed_report() {
         "Ring twice"
     );
 
-    visit(&a, job); // no network involved: all local
+    complete_visit(&a, job); // no network involved: all local
     let waiting = a.pending_sync_count().expect("pending");
     assert_eq!(waiting, 13);
     let report = client.sync_now(&a).expect("sync after the visit");

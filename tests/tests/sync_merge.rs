@@ -421,3 +421,50 @@ fn a_follow_up_of_someone_elses_visit_syncs_with_the_earlier_visit() {
         "the earlier visit came too"
     );
 }
+
+/// The office corrects the appliance's serial and moves the appointment while the engineer,
+/// offline, completes the visit and the customer signs. Those fields are in the report's header:
+/// the signature must still be accepted, the visit completed, and the back office must receive
+/// the report exactly as the customer signed it.
+#[test]
+fn an_office_edit_of_the_report_header_does_not_void_an_offline_signature() {
+    let w = world();
+    let job = onsite_tests::scenario::dispatch(&w.dispatcher, "WO-7", "eng-a");
+    let dir = TempDir::new().expect("temp dir");
+    let a = Store::open(dir.path().join("a.db")).expect("a");
+    let client = SyncClient::new(&w.server.url, &w.tokens[0]).expect("client");
+    client.sync_now(&a).expect("a gets the job");
+    let asset = a.job_detail(job).expect("job").asset.expect("asset").id;
+
+    onsite_tests::complete_visit(&a, job);
+    let signed = a.service_report(job).expect("report");
+    w.dispatcher.patch(
+        &format!("/v1/assets/{asset}"),
+        json!({ "serial": DISPATCH_SERIAL }),
+    );
+    let later = Utc::now() + Duration::hours(1);
+    w.dispatcher.patch(
+        &format!("/v1/work-orders/{job}"),
+        json!({ "window_start": later, "window_end": later + Duration::hours(2) }),
+    );
+
+    let report = client.sync_now(&a).expect("sync");
+    assert_eq!(report.push.rejected, 0, "{:?}", a.conflicts(true));
+    let office: onsite_core::report::ReportView =
+        serde_json::from_value(w.dispatcher.get(&format!("/v1/work-orders/{job}/report")))
+            .expect("report");
+    assert_eq!(office.sha256, signed.sha256, "the document as signed");
+    assert_eq!(office.report, signed.report);
+    assert!(matches!(
+        office.signature,
+        onsite_core::report::Signature::Signed { .. }
+    ));
+    let phone = a.job_detail(job).expect("job");
+    assert_eq!(phone.work_order.status, Status::Completed);
+    assert_eq!(
+        phone.asset.expect("asset").serial,
+        DISPATCH_SERIAL,
+        "the office's fix arrived"
+    );
+    assert_eq!(a.service_report(job).expect("report").sha256, signed.sha256);
+}

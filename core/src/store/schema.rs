@@ -14,7 +14,7 @@ use crate::clock::format_time;
 use crate::error::{Error, Result};
 
 /// The schema version this build writes.
-pub const LATEST_VERSION: u32 = 3;
+pub const LATEST_VERSION: u32 = 4;
 
 const SCHEMA: &str = include_str!("sql/schema.sql");
 
@@ -22,6 +22,7 @@ const SCHEMA: &str = include_str!("sql/schema.sql");
 const UPGRADES: &[(u32, &str)] = &[
     (2, include_str!("sql/migrate_v2.sql")),
     (3, include_str!("sql/migrate_v3.sql")),
+    (4, include_str!("sql/migrate_v4.sql")),
 ];
 
 /// Reads, without writing anything, whether the file is a store this build can open.

@@ -11,6 +11,7 @@ use super::wire::Mutation;
 use crate::clock::Hlc;
 use crate::edits::{self, EditPayload, FieldMerge};
 use crate::error::{Entity, Error, FieldProblem, Problem, Result};
+use crate::report::{self, ServiceReport};
 use crate::store::{ActionCtx, Op};
 use crate::visit::charges::{self, QuoteDecision, QuoteLine};
 use crate::visit::checklist::{self, ChecklistResult};
@@ -189,13 +190,27 @@ fn replay_inner(
         Entity::SignOff => {
             let s: SignOff = row(m)?;
             ctx.begin_replay(vec![s.id], s.signed_at, hlc);
-            let here = signoff::sign(tx, ctx, s.work_order_id, s.signer_name, s.strokes)?;
-            if here.report_sha256 != s.report_sha256 {
+            let signed_json = s
+                .report_json
+                .ok_or_else(|| invalid("report_json", "a sign-off carries the signed report"))?;
+            if report::sha256_hex(&signed_json) != s.report_sha256 {
                 return Err(invalid(
                     "report_sha256",
-                    "the report the customer signed differs from the server's copy",
+                    "the signed report does not match its hash",
                 ));
             }
+            let signed: ServiceReport = serde_json::from_str(&signed_json)?;
+            let here = signoff::sign(tx, ctx, s.work_order_id, s.signer_name, s.strokes)?;
+            let ours = here.signed_report()?.map(|r| r.work_sha256()).transpose()?;
+            // The header may differ (the office edited the appliance or the appointment while
+            // the engineer was offline); the work the customer signed must not.
+            if ours != Some(signed.work_sha256()?) {
+                return Err(invalid(
+                    "report_sha256",
+                    "the work the customer signed differs from the server's copy",
+                ));
+            }
+            signoff::keep_signed(tx, here.id, &signed_json, &s.report_sha256)?;
             Ok(one(s.work_order_id))
         }
         Entity::WorkOrder

@@ -123,13 +123,20 @@ pub fn missing(conn: &Connection, wo: &WorkOrder) -> Result<Vec<MissingItem>> {
             total_cents,
         }),
     }
-    let signed = visit.sign_off.as_ref().map(|s| s.report_sha256.clone());
-    match signed {
+    match visit.sign_off.clone() {
         None => missing.push(MissingItem::Signature),
-        Some(sha) if sha != report::from_record(conn, visit)?.sha256()? => {
-            missing.push(MissingItem::ChangedAfterSigning)
+        Some(s) => {
+            let now = report::from_record(conn, visit)?;
+            // The office editing the header (appliance, appointment) does not void the
+            // signature; a change to the engineer's work does.
+            let unchanged = match s.signed_report()? {
+                Some(signed) => signed.work_sha256()? == now.work_sha256()?,
+                None => s.report_sha256 == now.sha256()?,
+            };
+            if !unchanged {
+                missing.push(MissingItem::ChangedAfterSigning);
+            }
         }
-        Some(_) => {}
     }
     Ok(missing)
 }

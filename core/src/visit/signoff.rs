@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::{When, by_stamp, open_job};
 use crate::clock::format_time;
 use crate::error::{Entity, Problem, Result};
-use crate::report;
+use crate::report::{self, ServiceReport};
 use crate::store::ActionCtx;
 use crate::store::columns;
 use crate::validate::{Check, NAME_MAX};
@@ -54,6 +54,33 @@ pub struct SignOff {
     pub strokes: Vec<Stroke>,
     /// SHA-256 (hex) of the canonical service report at the moment of signing.
     pub report_sha256: String,
+    /// That report, exactly as signed (canonical JSON); absent on sign-offs from before it was
+    /// kept.
+    pub report_json: Option<String>,
+}
+
+impl SignOff {
+    /// The report as the customer signed it, if kept.
+    pub fn signed_report(&self) -> Result<Option<ServiceReport>> {
+        self.report_json
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(Into::into)
+    }
+}
+
+/// Replaces the kept report of sign-off `id` with the one the customer signed on the phone (the
+/// server keeps the signed document, not its own rebuild, whose header may differ).
+pub fn keep_signed(
+    tx: &Transaction<'_>,
+    id: Uuid,
+    report_json: &str,
+    report_sha256: &str,
+) -> Result<()> {
+    tx.prepare_cached("UPDATE signoffs SET report_json = ?2, report_sha256 = ?3 WHERE id = ?1")?
+        .execute((id.to_string(), report_json, report_sha256))?;
+    Ok(())
 }
 
 /// Captures the customer's signature on the service report as it stands now.
@@ -93,18 +120,20 @@ pub fn sign(
         )
         .finish()?;
     open_job(tx, work_order_id, When::OnSite, "signing the report")?;
-    let report_sha256 = report::build(tx, work_order_id)?.sha256()?;
+    let report_json = report::build(tx, work_order_id)?.canonical_json()?;
     let s = SignOff {
         id: ctx.new_id(),
         work_order_id,
         signer_name: signer_name.trim().to_owned(),
         signed_at: ctx.now(),
         strokes,
-        report_sha256,
+        report_sha256: report::sha256_hex(&report_json),
+        report_json: Some(report_json),
     };
     tx.prepare_cached(
-        "INSERT INTO signoffs (id, work_order_id, signer_name, signed_at, strokes, report_sha256)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO signoffs (id, work_order_id, signer_name, signed_at, strokes, report_sha256,
+             report_json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute((
         s.id.to_string(),
@@ -113,6 +142,7 @@ pub fn sign(
         format_time(s.signed_at),
         serde_json::to_string(&s.strokes)?,
         &s.report_sha256,
+        &s.report_json,
     ))?;
     ctx.log_insert(tx, Entity::SignOff, s.id, &s)?;
     Ok(s)
@@ -122,7 +152,7 @@ pub fn sign(
 pub fn latest(conn: &Connection, work_order_id: Uuid) -> Result<Option<SignOff>> {
     Ok(conn
         .prepare_cached(&format!(
-            "SELECT id, work_order_id, signer_name, signed_at, strokes, report_sha256
+            "SELECT id, work_order_id, signer_name, signed_at, strokes, report_sha256, report_json
              FROM signoffs WHERE work_order_id = ?1 ORDER BY {} DESC LIMIT 1",
             by_stamp(Entity::SignOff, "signoffs")
         ))?
@@ -134,6 +164,7 @@ pub fn latest(conn: &Connection, work_order_id: Uuid) -> Result<Option<SignOff>>
                 signed_at: columns::time(r, 3)?,
                 strokes: columns::json(r, 4)?,
                 report_sha256: r.get(5)?,
+                report_json: r.get(6)?,
             })
         })
         .optional()?)

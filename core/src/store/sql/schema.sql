@@ -193,7 +193,9 @@ CREATE TABLE signoffs (
     signer_name   TEXT NOT NULL,
     signed_at     TEXT NOT NULL,
     strokes       TEXT NOT NULL,
-    report_sha256 TEXT NOT NULL
+    report_sha256 TEXT NOT NULL,
+    -- The canonical report as signed (its SHA-256 is report_sha256); NULL before v4.
+    report_json   TEXT
 ) STRICT;
 CREATE INDEX signoffs_wo ON signoffs(work_order_id);
 
