@@ -239,6 +239,36 @@ const CHILDREN: &[Entity] = &[
     Entity::SignOff,
 ];
 
+/// The statuses of a visit that is over: only these are other engineers' asset history.
+pub const HISTORY_STATUSES: &str = "('completed', 'cancelled', 'incomplete')";
+
+/// Logs a job that just ended (completed, cancelled, incomplete) and all its records again:
+/// it now becomes asset history for the other engineers with a job on the same asset, whose
+/// cursors are already past the records written while it was open.
+pub fn log_visit_over(tx: &Transaction<'_>, work_order_id: Uuid) -> onsite_core::Result<()> {
+    let id = work_order_id.to_string();
+    let over: bool = tx.query_row(
+        &format!("SELECT EXISTS (SELECT 1 FROM work_orders WHERE id = ?1 AND status IN {HISTORY_STATUSES})"),
+        [&id],
+        |r| r.get(0),
+    )?;
+    if !over {
+        return Ok(());
+    }
+    log_change(tx, Entity::WorkOrder, work_order_id, Some(work_order_id))?;
+    for child in CHILDREN {
+        tx.execute(
+            &format!(
+                "INSERT INTO change_log (entity, row_id, work_order_id)
+                 SELECT ?2, id, work_order_id FROM {} WHERE work_order_id = ?1",
+                child.table()
+            ),
+            (&id, child.as_str()),
+        )?;
+    }
+    Ok(())
+}
+
 /// Logs a job, its customer, site, asset, contract and the asset's history again, so a device
 /// that just got the job (its cursor already past those rows) receives them on its next pull.
 pub fn touch_job(tx: &Transaction<'_>, work_order_id: Uuid) -> onsite_core::Result<()> {

@@ -119,6 +119,9 @@ pub fn push(db: &Db, caller: &User, req: &PushRequest) -> Result<PushResponse, A
                     for merge in &done.merges {
                         log_merge(tx, caller, m, merge)?;
                     }
+                    if let (Op::Transition, Some(wo)) = (m.op, done.work_order_id) {
+                        crate::db::log_visit_over(tx, wo)?;
+                    }
                     // An engineer declining a job unassigns it: their other devices drop it.
                     let after = assignee_of(tx, done.work_order_id)?;
                     if let (Some(previous), Some(wo)) = (
@@ -381,7 +384,9 @@ fn stamps_of(
     Ok((row_stamp, fields))
 }
 
-/// Which change-log entries an engineer may see: their jobs, the asset history of those jobs,
+/// Which change-log entries an engineer may see: their jobs, the asset history of those jobs
+/// (visits that are over, never another engineer's open job; `db::log_visit_over` re-sends a
+/// visit's records when it ends),
 /// the visits their jobs follow up (a follow-up's link must resolve on the phone), and the customers, sites, assets and contracts they point at. `?1` is the engineer's name.
 /// One indexed lookup per entry: a plan that cannot degrade into re-running subqueries.
 const ENGINEER_SCOPE: &str = "CASE c.entity
@@ -391,7 +396,8 @@ const ENGINEER_SCOPE: &str = "CASE c.entity
     WHEN 'contract' THEN EXISTS (SELECT 1 FROM assets a JOIN work_orders w ON w.asset_id = a.id
                                  WHERE a.contract_id = c.row_id AND +w.assignee = ?1)
     ELSE EXISTS (SELECT 1 FROM work_orders x WHERE x.id = c.work_order_id AND (x.assignee = ?1
-         OR EXISTS (SELECT 1 FROM work_orders w WHERE w.asset_id = x.asset_id AND +w.assignee = ?1)
+         OR (x.status IN ('completed', 'cancelled', 'incomplete')
+             AND EXISTS (SELECT 1 FROM work_orders w WHERE w.asset_id = x.asset_id AND +w.assignee = ?1))
          OR EXISTS (SELECT 1 FROM work_orders w WHERE w.follow_up_of = x.id AND +w.assignee = ?1)))
     END";
 

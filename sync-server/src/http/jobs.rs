@@ -110,6 +110,7 @@ pub(super) async fn set_status(
         }
         db::log_change(tx, Entity::WorkOrder, id, Some(id))?;
         db::log_change(tx, Entity::StatusChange, change.id, Some(id))?;
+        db::log_visit_over(tx, id)?;
         Ok(change)
     })
     .await

@@ -1,0 +1,67 @@
+//! What an engineer's phone receives: their jobs, and of the other engineers' jobs on the same
+//! appliance only the visits that are over (asset history), complete with their records, even
+//! though those records were written while the visit was still open.
+
+use chrono::{Duration, Utc};
+use onsite_core::sync::client::SyncClient;
+use onsite_core::{Error, Store};
+use onsite_tests::complete_visit;
+use onsite_tests::scenario::{dispatch, world};
+use serde_json::json;
+use tempfile::TempDir;
+use uuid::Uuid;
+
+#[test]
+fn another_engineers_open_job_stays_off_the_phone_until_it_is_history() {
+    let w = world();
+    let theirs = dispatch(&w.dispatcher, "WO-A", "eng-a");
+    let list = w.dispatcher.get("/v1/work-orders");
+    let a_job = &list.as_array().expect("list")[0];
+    let start = Utc::now() + Duration::hours(3);
+    let mine: Uuid = w.dispatcher.post(
+        "/v1/work-orders",
+        json!({ "number": "WO-B", "kind": "maintenance", "priority": "normal",
+                "customer_id": a_job["customer_id"], "site_id": a_job["site_id"],
+                "asset_id": a_job["asset_id"], "fault": { "symptom": "Yearly service" },
+                "window": { "window_start": start, "window_end": start + Duration::hours(2) },
+                "assignee": "eng-b" }),
+    )["id"]
+        .as_str()
+        .expect("id")
+        .parse()
+        .expect("uuid");
+
+    let dir = TempDir::new().expect("temp dir");
+    let a = Store::open(dir.path().join("a.db")).expect("a");
+    let b = Store::open(dir.path().join("b.db")).expect("b");
+    let client_a = SyncClient::new(&w.server.url, &w.tokens[0]).expect("client");
+    let client_b = SyncClient::new(&w.server.url, &w.tokens[1]).expect("client");
+    client_a.sync_now(&a).expect("a");
+    client_b.sync_now(&b).expect("b");
+    assert!(b.job_detail(mine).is_ok());
+    assert!(
+        matches!(b.find_work_order("WO-A"), Err(Error::NotFound { .. })),
+        "eng-a's open job is not eng-b's business"
+    );
+
+    complete_visit(&a, theirs);
+    client_a.sync_now(&a).expect("a uploads the visit");
+    client_b.sync_now(&b).expect("b");
+    let history = b.job_detail(mine).expect("job").history;
+    assert_eq!(history.len(), 1, "{history:?}");
+    let record = b
+        .visit_record(theirs)
+        .expect("the finished visit is history now");
+    assert_eq!(
+        record.parts.len(),
+        1,
+        "with the records written while it was open"
+    );
+    assert_eq!(record.diagnoses.len(), 1);
+    assert!(record.sign_off.is_some());
+    assert_eq!(
+        b.service_report(theirs).expect("report").sha256,
+        a.service_report(theirs).expect("report").sha256,
+        "the same report on both phones"
+    );
+}
