@@ -95,7 +95,9 @@ pub fn push(db: &Db, caller: &User, req: &PushRequest) -> Result<PushResponse, A
     let mut results = Vec::with_capacity(req.mutations.len());
     for m in &req.mutations {
         if m.seq <= last {
-            check_same_mutation(db, req.client_id, m)?;
+            if !db.store.read(|c| is_same_mutation(c, req.client_id, m))? {
+                return Err(ApiError::seq_reused(m.seq));
+            }
             results.push(Outcome::Duplicate { seq: m.seq });
             continue;
         }
@@ -103,7 +105,8 @@ pub fn push(db: &Db, caller: &User, req: &PushRequest) -> Result<PushResponse, A
             // Re-read inside the write lock: another push from the same device may have won.
             let (_, applied) = last_applied(tx, req.client_id)?.unwrap_or((caller.id, 0));
             if m.seq <= applied {
-                return Ok(Outcome::Duplicate { seq: m.seq });
+                let same = is_same_mutation(tx, req.client_id, m)?;
+                return Ok(same.then_some(Outcome::Duplicate { seq: m.seq }));
             }
             tx.execute_batch("SAVEPOINT mutation")?;
             let before = assignee_of(tx, replay::target_work_order(m))?;
@@ -154,8 +157,11 @@ pub fn push(db: &Db, caller: &User, req: &PushRequest) -> Result<PushResponse, A
                 "INSERT INTO applied (client_id, seq, mutation_id) VALUES (?1, ?2, ?3)",
             )?
             .execute((req.client_id.to_string(), m.seq, m.mutation_id.to_string()))?;
-            Ok(outcome)
+            Ok(Some(outcome))
         })?;
+        let Some(outcome) = outcome else {
+            return Err(ApiError::seq_reused(m.seq));
+        };
         last = m.seq;
         results.push(outcome);
     }
@@ -275,29 +281,25 @@ fn check_stamp(m: &onsite_core::sync::wire::Mutation) -> onsite_core::Result<()>
     Ok(())
 }
 
-/// A seq at or below `last_applied_seq` is a retry only if it carries the same mutation.
-fn check_same_mutation(
-    db: &Db,
+/// A seq at or below `last_applied_seq` is a retry only if it carries the same mutation; the
+/// same seq with another mutation id is a copied or restored device store.
+fn is_same_mutation(
+    conn: &Connection,
     client_id: Uuid,
     m: &onsite_core::sync::wire::Mutation,
-) -> Result<(), ApiError> {
-    let stored: Option<String> = db.store.read(|c| {
-        Ok(
-            c.prepare_cached("SELECT mutation_id FROM applied WHERE client_id = ?1 AND seq = ?2")?
-                .query_row((client_id.to_string(), m.seq), |r| r.get(0))
-                .optional()?,
-        )
-    })?;
-    match stored {
-        Some(id) if id != m.mutation_id.to_string() => {
-            eprintln!(
-                "push refused: client {client_id} reused seq {} for another mutation",
-                m.seq
-            );
-            Err(ApiError::seq_reused(m.seq))
-        }
-        _ => Ok(()),
+) -> onsite_core::Result<bool> {
+    let stored: Option<String> = conn
+        .prepare_cached("SELECT mutation_id FROM applied WHERE client_id = ?1 AND seq = ?2")?
+        .query_row((client_id.to_string(), m.seq), |r| r.get(0))
+        .optional()?;
+    let same = stored.is_none_or(|id| id == m.mutation_id.to_string());
+    if !same {
+        eprintln!(
+            "push refused: client {client_id} reused seq {} for another mutation",
+            m.seq
+        );
     }
+    Ok(same)
 }
 
 /// An engineer may change only jobs assigned to them.
