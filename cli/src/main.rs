@@ -347,22 +347,18 @@ fn run(cli: Cli) -> Result<(), CliError> {
             ctx.emit(&view, render::report)
         }
         Command::Login { server, token } => {
-            store.import(|tx, _| onsite_core::sync::apply::set_login(tx, &server, &token))?;
+            store.sign_in(&server, &token)?;
             ctx.emit(&serde_json::json!({ "server": server }), |_| {
                 format!("This store now syncs with {server}.")
             })
         }
         Command::Sync => {
-            let (server, token) =
-                store
-                    .read(onsite_core::sync::apply::login)?
-                    .ok_or_else(|| {
-                        CliError::Input(
-                            "not signed in: run `onsite login SERVER TOKEN` first".into(),
-                        )
-                    })?;
+            let session = store.session()?.ok_or_else(|| {
+                CliError::Input("not signed in: run `onsite login SERVER TOKEN` first".into())
+            })?;
             let report =
-                onsite_core::sync::client::SyncClient::new(&server, &token)?.sync_now(store)?;
+                onsite_core::sync::client::SyncClient::new(&session.server_url, &session.token)?
+                    .sync_now(store)?;
             ctx.emit(&report, |r| {
                 format!(
                     "Sent {} changes ({} applied, {} already there, {} refused: see `onsite conflicts`); received {} rows; {} still waiting.",

@@ -240,3 +240,23 @@ impl Store {
         self.read(|conn| conflicts::list(conn, include_seen))
     }
 }
+
+/// The store's link to its sync server.
+impl Store {
+    /// Remembers the server and this device's token (the app's sign-in screen). On the phones
+    /// the token belongs in the platform keystore as well; the store keeps it so that the
+    /// background sync can run.
+    pub fn sign_in(&self, server_url: &str, token: &str) -> Result<()> {
+        self.import(|tx, _| crate::sync::apply::set_login(tx, server_url, token))
+    }
+
+    /// The server and token this store syncs with, if signed in.
+    pub fn session(&self) -> Result<Option<crate::sync::apply::Session>> {
+        self.read(crate::sync::apply::session)
+    }
+
+    /// Forgets the token. Changes waiting for the server stay and go up after the next sign-in.
+    pub fn sign_out(&self) -> Result<()> {
+        self.import(|tx, _| crate::sync::apply::clear_login(tx))
+    }
+}

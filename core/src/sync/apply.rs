@@ -263,8 +263,74 @@ pub fn login(conn: &Connection) -> Result<Option<(String, String)>> {
         .optional()?)
 }
 
-/// Remembers the server and token (the CLI's `login`).
+/// Where and as whom a store syncs.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Session {
+    /// The server's base URL.
+    pub server_url: String,
+    /// The device token.
+    pub token: String,
+    /// When the last full sync round ended, if ever.
+    pub last_success_at: Option<DateTime<Utc>>,
+}
+
+/// The session of this store, if signed in.
+pub fn session(conn: &Connection) -> Result<Option<Session>> {
+    let row: Option<(String, String, Option<String>)> = conn
+        .prepare_cached(
+            "SELECT server_url, token, last_success_at FROM sync_state
+             WHERE server_url IS NOT NULL AND token IS NOT NULL",
+        )?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    row.map(|(server_url, token, last)| {
+        let last_success_at = last
+            .map(|t| {
+                DateTime::parse_from_rfc3339(&t)
+                    .map(|t| t.to_utc())
+                    .map_err(|_| Error::Corrupt {
+                        column: "sync_state.last_success_at",
+                        value: t,
+                    })
+            })
+            .transpose()?;
+        Ok(Session {
+            server_url,
+            token,
+            last_success_at,
+        })
+    })
+    .transpose()
+}
+
+/// Forgets the token (sign-out); the server URL and the outbox stay.
+pub fn clear_login(tx: &Transaction<'_>) -> Result<()> {
+    tx.prepare_cached("UPDATE sync_state SET token = NULL")?
+        .execute([])?;
+    Ok(())
+}
+
+/// Remembers the server and token (sign-in): an http(s) URL and a token without spaces.
 pub fn set_login(tx: &Transaction<'_>, server_url: &str, token: &str) -> Result<()> {
+    let scheme_ok = server_url.starts_with("http://") || server_url.starts_with("https://");
+    crate::validate::Check::new()
+        .text("server_url", server_url, crate::validate::NAME_MAX)
+        .text("token", token, crate::validate::NAME_MAX)
+        .fail_if(
+            !scheme_ok,
+            "server_url",
+            crate::error::Problem::Inconsistent {
+                detail: "a server address starts with http:// or https://".into(),
+            },
+        )
+        .fail_if(
+            token.chars().any(char::is_whitespace),
+            "token",
+            crate::error::Problem::Inconsistent {
+                detail: "a token has no spaces".into(),
+            },
+        )
+        .finish()?;
     tx.prepare_cached("UPDATE sync_state SET server_url = ?1, token = ?2")?
         .execute((server_url, token))?;
     Ok(())

@@ -4,4 +4,5 @@ mod bad_input;
 mod fixture;
 mod queries;
 mod report;
+mod session;
 mod visit_flow;
