@@ -31,8 +31,9 @@ pub enum ApiError {
         /// A sentence to show.
         detail: String,
     },
-    /// The action is not allowed now: an illegal status change for this role, or a record the
-    /// job's status does not accept. Nothing was stored.
+    /// The action is not allowed now: an illegal status change for this role, a field this role
+    /// may not change (the appointment, the priority), or a record the job's status does not
+    /// accept. Nothing was stored.
     #[error("{detail}")]
     NotAllowed {
         /// A sentence to show.

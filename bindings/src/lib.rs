@@ -2,9 +2,9 @@
 //! shells. Proc-macros only (no UDL).
 //!
 //! One object, [`OnsiteStore`], wraps an open device store; its methods are spread over one
-//! file per area ([`store`], [`jobs`], [`visit`], [`sync`], [`conflicts`]). Sync adds
-//! [`BackgroundSync`](sync::BackgroundSync) and a [`SyncObserver`](sync::SyncObserver) callback
-//! interface. Every failure is an [`ApiError`].
+//! file per area ([`store`], [`jobs`], [`visit`], [`edits`], [`sync`], [`conflicts`]). Sync
+//! adds [`BackgroundSync`](sync::BackgroundSync) and a [`SyncObserver`](sync::SyncObserver)
+//! callback interface. Every failure is an [`ApiError`].
 //!
 //! This crate holds no rules: each method converts its arguments, calls the core once and
 //! converts the answer. Local reads and writes are blocking calls (microseconds to a few
@@ -13,6 +13,7 @@
 //! described in [`records`].
 
 pub mod conflicts;
+pub mod edits;
 pub mod error;
 pub mod jobs;
 pub mod records;

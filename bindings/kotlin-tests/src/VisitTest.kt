@@ -149,6 +149,46 @@ class VisitTest {
     }
 
     @Test
+    fun theEngineerCorrectsTheSiteButNotTheAppointment() {
+        val id = seed().first()
+        val before = store.jobDetail(id)
+        val queued = store.pendingSyncCount()
+
+        store.editFields(EditTarget.SITE, before.site.id, mapOf("access_notes" to "Key safe 4711, side gate"))
+        store.editFields(EditTarget.CUSTOMER, before.customer.id, mapOf("phone" to null))
+        val after = store.jobDetail(id)
+        assertEquals("Key safe 4711, side gate", after.site.accessNotes)
+        assertEquals(null, after.customer.phone)
+        assertEquals(queued + 2uL, store.pendingSyncCount(), "each edit is queued for sync")
+
+        // The appointment and the priority are the dispatcher's.
+        val priority = assertFailsWith<ApiException.NotAllowed> {
+            store.editFields(EditTarget.WORK_ORDER, id, mapOf("priority" to "emergency"))
+        }
+        assertTrue(priority.detail.isNotBlank())
+        val start = Instant.ofEpochMilli(before.workOrder.windowStartMs).plusSeconds(3600)
+        assertFailsWith<ApiException.NotAllowed> {
+            store.editFields(
+                EditTarget.WORK_ORDER,
+                id,
+                mapOf("window_start" to start.toString(), "window_end" to start.plusSeconds(7200).toString()),
+            )
+        }
+        val bad = assertFailsWith<ApiException.Invalid> {
+            store.editFields(EditTarget.SITE, before.site.id, mapOf("address" to "Elsewhere 1"))
+        }
+        assertEquals("address", bad.problems.single().field)
+        assertFailsWith<ApiException.NotFound> {
+            store.editFields(EditTarget.SITE, "0190f1d2-0000-7000-8000-000000000000", mapOf("access_notes" to "x"))
+        }
+        val unchanged = store.jobDetail(id)
+        assertEquals(before.workOrder.priority, unchanged.workOrder.priority)
+        assertEquals(before.workOrder.windowStartMs, unchanged.workOrder.windowStartMs)
+        assertEquals(before.site.address, unchanged.site.address)
+        assertEquals(queued + 2uL, store.pendingSyncCount(), "nothing refused was queued")
+    }
+
+    @Test
     fun syncWithoutSignInIsATypedError() {
         assertFailsWith<ApiException.NotSignedIn> { store.syncNow() }
         assertFailsWith<ApiException.NotSignedIn> { store.startBackgroundSync(SyncLoopConfig()) }
