@@ -292,9 +292,11 @@ pub fn touch_job(tx: &Transaction<'_>, work_order_id: Uuid) -> onsite_core::Resu
          WHERE w.id = ?1 AND a.contract_id IS NOT NULL",
         [&id],
     )?;
-    let jobs = "SELECT h.id FROM work_orders h, work_orders w
-                WHERE w.id = ?1 AND (h.id = w.id OR h.id = w.follow_up_of
-                    OR (w.asset_id IS NOT NULL AND h.asset_id = w.asset_id))";
+    let jobs = format!(
+        "SELECT h.id FROM work_orders h, work_orders w
+         WHERE w.id = ?1 AND (h.id = w.id OR (h.site_id = w.site_id AND h.asset_id IS w.asset_id
+                                               AND h.status IN {HISTORY_STATUSES}))"
+    );
     tx.execute(
         &format!("INSERT INTO change_log (entity, row_id, work_order_id) SELECT 'work_order', id, id FROM ({jobs})"),
         [&id],

@@ -386,10 +386,11 @@ fn stamps_of(
     Ok((row_stamp, fields))
 }
 
-/// Which change-log entries an engineer may see: their jobs, the asset history of those jobs
-/// (visits that are over, never another engineer's open job; `db::log_visit_over` re-sends a
-/// visit's records when it ends),
-/// the visits their jobs follow up (a follow-up's link must resolve on the phone), and the customers, sites, assets and contracts they point at. `?1` is the engineer's name.
+/// Which change-log entries an engineer may see: their jobs; the history of those jobs (visits
+/// that are over at the same site for the same appliance, or with no appliance: never another
+/// engineer's open job; `db::log_visit_over` re-sends a visit's records when it ends), which
+/// includes every visit a follow-up follows, so the link always resolves on the phone; and the
+/// customers, sites, assets and contracts they point at. `?1` is the engineer's name.
 /// One indexed lookup per entry: a plan that cannot degrade into re-running subqueries.
 const ENGINEER_SCOPE: &str = "CASE c.entity
     WHEN 'customer' THEN EXISTS (SELECT 1 FROM work_orders w WHERE w.customer_id = c.row_id AND +w.assignee = ?1)
@@ -399,8 +400,8 @@ const ENGINEER_SCOPE: &str = "CASE c.entity
                                  WHERE a.contract_id = c.row_id AND +w.assignee = ?1)
     ELSE EXISTS (SELECT 1 FROM work_orders x WHERE x.id = c.work_order_id AND (x.assignee = ?1
          OR (x.status IN ('completed', 'cancelled', 'incomplete')
-             AND EXISTS (SELECT 1 FROM work_orders w WHERE w.asset_id = x.asset_id AND +w.assignee = ?1))
-         OR EXISTS (SELECT 1 FROM work_orders w WHERE w.follow_up_of = x.id AND +w.assignee = ?1)))
+             AND EXISTS (SELECT 1 FROM work_orders w WHERE w.site_id = x.site_id
+                         AND w.asset_id IS x.asset_id AND +w.assignee = ?1))))
     END";
 
 /// The page of changes after `cursor` that `caller` may see.

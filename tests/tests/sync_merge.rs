@@ -373,52 +373,87 @@ fn a_refused_change_is_taken_back_even_after_its_row_was_pulled() {
     );
 }
 
-/// A follow-up visit points at the earlier visit, which may have been someone else's. The
-/// earlier visit must come down with it, or the phone could not store the link and every later
-/// pull would fail on it. A follow-up for another asset is refused.
+/// A follow-up visit points at the visit it follows, which may have been someone else's and may
+/// itself be a follow-up. The whole chain must come down with it, or the phone could not store
+/// the link and every later pull would fail on it. A follow-up of an open visit, or for another
+/// appliance, is refused.
 #[test]
-fn a_follow_up_of_someone_elses_visit_syncs_with_the_earlier_visit() {
+fn a_chain_of_follow_ups_syncs_with_every_visit_it_follows() {
     let w = world();
     let ids = setup(&w);
-    let earlier = w
-        .dispatcher
+    let office = &w.dispatcher;
+    let job_b = office
         .get("/v1/work-orders?engineer=eng-b")
         .as_array()
         .expect("list")[0]
         .clone();
     let start = Utc::now();
-    let follow_up = |asset: &Value| {
-        json!({ "number": "WO-3", "kind": "repair", "priority": "high",
-                "customer_id": earlier["customer_id"], "site_id": earlier["site_id"],
-                "asset_id": asset, "fault": { "symptom": "Still leaks" },
+    let job = |number: &str, asset: &Value, engineer: &str, follows: Option<Uuid>| {
+        json!({ "number": number, "kind": "repair", "priority": "high",
+                "customer_id": job_b["customer_id"], "site_id": job_b["site_id"],
+                "asset_id": asset, "fault": { "symptom": "Door seal leaks" },
                 "window": { "window_start": start, "window_end": start + Duration::hours(2) },
-                "assignee": "eng-a", "follow_up_of": earlier["id"] })
+                "assignee": engineer, "follow_up_of": follows })
     };
-    let (status, body) = w.dispatcher.call(
-        "POST",
+    let refused = |body: Value| {
+        let (status, answer) = office.call("POST", "/v1/work-orders", Some(&body));
+        assert_eq!(
+            (status, answer["error"].as_str()),
+            (400, Some("invalid")),
+            "{answer}"
+        );
+    };
+    refused(job("WO-3", &job_b["asset_id"], "eng-a", Some(ids.job_b)));
+    let cancel = |id: Uuid| {
+        office.post(
+            &format!("/v1/work-orders/{id}/status"),
+            json!({ "to": "cancelled", "reason": "Rebooked" }),
+        );
+    };
+    cancel(ids.job_b);
+    refused(job("WO-3", &json!(ids.asset_x), "eng-a", Some(ids.job_b)));
+    // eng-b's visit, its follow-up (also eng-b's, also over), then eng-a's follow-up of that.
+    let second = id(&office.post(
         "/v1/work-orders",
-        Some(&follow_up(&json!(ids.asset_x))),
-    );
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid")),
-        "{body}"
-    );
-    let job = id(&w
-        .dispatcher
-        .post("/v1/work-orders", follow_up(&earlier["asset_id"])));
+        job("WO-3", &job_b["asset_id"], "eng-b", Some(ids.job_b)),
+    ));
+    cancel(second);
+    let third = id(&office.post(
+        "/v1/work-orders",
+        job("WO-4", &job_b["asset_id"], "eng-a", Some(second)),
+    ));
+    let open_neighbour = id(&office.post(
+        "/v1/work-orders",
+        job("WO-5", &job_b["asset_id"], "eng-b", None),
+    ));
 
     let dir = TempDir::new().expect("temp dir");
     let a = Store::open(dir.path().join("a.db")).expect("a");
     SyncClient::new(&w.server.url, &w.tokens[0])
         .expect("client")
         .sync_now(&a)
-        .expect("the pull stores the follow-up and the visit it follows");
-    let detail = a.job_detail(job).expect("follow-up on the phone");
-    assert_eq!(detail.work_order.follow_up_of, Some(ids.job_b));
+        .expect("the pull stores the follow-up and the visits it follows");
+    assert_eq!(
+        a.job_detail(third)
+            .expect("follow-up")
+            .work_order
+            .follow_up_of,
+        Some(second)
+    );
+    assert_eq!(
+        a.job_detail(second)
+            .expect("history")
+            .work_order
+            .follow_up_of,
+        Some(ids.job_b)
+    );
     assert!(
-        a.find_work_order("WO-2").is_ok(),
-        "the earlier visit came too"
+        a.job_detail(ids.job_b).is_ok(),
+        "the first visit of the chain came too"
+    );
+    assert!(
+        matches!(a.job_detail(open_neighbour), Err(Error::NotFound { .. })),
+        "eng-b's open job on the same appliance is not eng-a's"
     );
 }
 

@@ -192,6 +192,15 @@ pub fn create(tx: &Transaction<'_>, ctx: &mut ActionCtx, new: NewWorkOrder) -> R
             },
         )
         .fail_if(
+            earlier.as_ref().is_some_and(|e| !e.status.is_over()),
+            "follow_up_of",
+            Problem::Inconsistent {
+                detail:
+                    "a follow-up follows a visit that is over (completed, incomplete or cancelled)"
+                        .into(),
+            },
+        )
+        .fail_if(
             site.customer_id != new.customer_id,
             "site_id",
             Problem::Inconsistent {

@@ -98,6 +98,12 @@ impl Status {
         matches!(self, Completed | Cancelled)
     }
 
+    /// The visit has ended (completed, cancelled, or left incomplete): it is history now, the
+    /// kind of visit a follow-up can follow.
+    pub fn is_over(self) -> bool {
+        matches!(self, Completed | Cancelled | Incomplete)
+    }
+
     /// A status change to this status must say why.
     pub fn needs_reason(self) -> bool {
         matches!(self, Incomplete | Cancelled)

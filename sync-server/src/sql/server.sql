@@ -46,5 +46,4 @@ CREATE INDEX IF NOT EXISTS change_log_wo ON change_log(work_order_id);
 -- assignee: one engineer has thousands of jobs, so it would be the worst path to a single row.
 CREATE INDEX IF NOT EXISTS work_orders_customer ON work_orders(customer_id);
 CREATE INDEX IF NOT EXISTS work_orders_site ON work_orders(site_id);
-CREATE INDEX IF NOT EXISTS work_orders_follow_up ON work_orders(follow_up_of);
 CREATE INDEX IF NOT EXISTS assets_contract ON assets(contract_id);
