@@ -83,7 +83,19 @@ impl Db {
             onsite_core::Error::Network(format!("cannot create {}: {e}", data_dir.display()))
         })?;
         let store = Store::open(data_dir.join("onsite-server.db"))?;
-        store.import(|tx, _| Ok(tx.execute_batch(SERVER_SQL)?))?;
+        store.import(|tx, _| {
+            tx.execute_batch(SERVER_SQL)?;
+            // Databases made before refusals were remembered: add the column.
+            let has_refused: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM pragma_table_info('applied') WHERE name = 'refused')",
+                [],
+                |r| r.get(0),
+            )?;
+            if !has_refused {
+                tx.execute_batch("ALTER TABLE applied ADD COLUMN refused TEXT")?;
+            }
+            Ok(())
+        })?;
         Ok(Db { store })
     }
 

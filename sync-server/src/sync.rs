@@ -95,18 +95,15 @@ pub fn push(db: &Db, caller: &User, req: &PushRequest) -> Result<PushResponse, A
     let mut results = Vec::with_capacity(req.mutations.len());
     for m in &req.mutations {
         if m.seq <= last {
-            if !db.store.read(|c| is_same_mutation(c, req.client_id, m))? {
-                return Err(ApiError::seq_reused(m.seq));
-            }
-            results.push(Outcome::Duplicate { seq: m.seq });
+            let earlier = db.store.read(|c| retry_outcome(c, req.client_id, m))?;
+            results.push(earlier.ok_or_else(|| ApiError::seq_reused(m.seq))?);
             continue;
         }
         let outcome = db.store.import(|tx, ctx| {
             // Re-read inside the write lock: another push from the same device may have won.
             let (_, applied) = last_applied(tx, req.client_id)?.unwrap_or((caller.id, 0));
             if m.seq <= applied {
-                let same = is_same_mutation(tx, req.client_id, m)?;
-                return Ok(same.then_some(Outcome::Duplicate { seq: m.seq }));
+                return retry_outcome(tx, req.client_id, m);
             }
             tx.execute_batch("SAVEPOINT mutation")?;
             let before = assignee_of(tx, replay::target_work_order(m))?;
@@ -153,10 +150,19 @@ pub fn push(db: &Db, caller: &User, req: &PushRequest) -> Result<PushResponse, A
             };
             tx.prepare_cached("UPDATE clients SET last_applied_seq = ?2 WHERE client_id = ?1")?
                 .execute((req.client_id.to_string(), m.seq))?;
+            let refused = match &outcome {
+                Outcome::Rejected { reason, .. } => Some(reason.as_str()),
+                Outcome::Applied { .. } | Outcome::Duplicate { .. } => None,
+            };
             tx.prepare_cached(
-                "INSERT INTO applied (client_id, seq, mutation_id) VALUES (?1, ?2, ?3)",
+                "INSERT INTO applied (client_id, seq, mutation_id, refused) VALUES (?1, ?2, ?3, ?4)",
             )?
-            .execute((req.client_id.to_string(), m.seq, m.mutation_id.to_string()))?;
+            .execute((
+                req.client_id.to_string(),
+                m.seq,
+                m.mutation_id.to_string(),
+                refused,
+            ))?;
             Ok(Some(outcome))
         })?;
         let Some(outcome) = outcome else {
@@ -281,25 +287,34 @@ fn check_stamp(m: &onsite_core::sync::wire::Mutation) -> onsite_core::Result<()>
     Ok(())
 }
 
-/// A seq at or below `last_applied_seq` is a retry only if it carries the same mutation; the
-/// same seq with another mutation id is a copied or restored device store.
-fn is_same_mutation(
+/// The answer to a retry of an applied seq: `Duplicate`, or `Rejected` again with the same
+/// reason if it was refused (the first answer may have been lost, and the device must still
+/// take the change back and log it). `None` when the seq carries another mutation than the one
+/// applied: a copied or restored device store, not a retry.
+fn retry_outcome(
     conn: &Connection,
     client_id: Uuid,
     m: &onsite_core::sync::wire::Mutation,
-) -> onsite_core::Result<bool> {
-    let stored: Option<String> = conn
-        .prepare_cached("SELECT mutation_id FROM applied WHERE client_id = ?1 AND seq = ?2")?
-        .query_row((client_id.to_string(), m.seq), |r| r.get(0))
+) -> onsite_core::Result<Option<Outcome>> {
+    let stored: Option<(String, Option<String>)> = conn
+        .prepare_cached(
+            "SELECT mutation_id, refused FROM applied WHERE client_id = ?1 AND seq = ?2",
+        )?
+        .query_row((client_id.to_string(), m.seq), |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?;
-    let same = stored.is_none_or(|id| id == m.mutation_id.to_string());
-    if !same {
-        eprintln!(
-            "push refused: client {client_id} reused seq {} for another mutation",
-            m.seq
-        );
-    }
-    Ok(same)
+    Ok(match stored {
+        Some((id, _)) if id != m.mutation_id.to_string() => {
+            eprintln!(
+                "push refused: client {client_id} reused seq {} for another mutation",
+                m.seq
+            );
+            None
+        }
+        Some((_, Some(reason))) => Some(Outcome::Rejected { seq: m.seq, reason }),
+        _ => Some(Outcome::Duplicate { seq: m.seq }),
+    })
 }
 
 /// An engineer may change only jobs assigned to them.

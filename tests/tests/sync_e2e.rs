@@ -152,6 +152,25 @@ fn a_rejected_mutation_is_logged_and_does_not_block_later_ones() {
         b.find_work_order("WO-201").expect("job").status,
         Status::Accepted
     );
+    // The same push again (its answer lost on the way): the refusal is answered again, with
+    // its reason, so a device that missed it still takes the change back; the other is a
+    // duplicate.
+    let again = Http::new(&w.server.url, &w.tokens[1]).post(
+        "/v1/sync/push",
+        json!({ "client_id": b.client_id(), "mutations": outbox_mutations(&b) }),
+    );
+    let outcomes: Vec<&str> = again["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["outcome"].as_str().expect("outcome"))
+        .collect();
+    assert_eq!(outcomes, ["rejected", "duplicate"]);
+    assert!(
+        again["results"][0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("cancelled -> accepted"))
+    );
 }
 
 #[test]

@@ -27,6 +27,8 @@ CREATE TABLE IF NOT EXISTS applied (
     client_id   TEXT    NOT NULL,
     seq         INTEGER NOT NULL,
     mutation_id TEXT    NOT NULL,
+    -- Why the rules refused it (NULL: applied). A retry gets the same answer.
+    refused     TEXT,
     PRIMARY KEY (client_id, seq)
 ) STRICT, WITHOUT ROWID;
 
