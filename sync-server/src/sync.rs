@@ -92,6 +92,7 @@ pub fn push(db: &Db, caller: &User, req: &PushRequest) -> Result<PushResponse, A
     {
         return Err(ApiError::gap(last + 1));
     }
+    check_clocks(&req.mutations, last)?;
     let mut results = Vec::with_capacity(req.mutations.len());
     for m in &req.mutations {
         if m.seq <= last {
@@ -267,22 +268,39 @@ fn assignee_of(
 /// How far ahead of the server's clock a device's stamp may be (clock skew, not a wrong date).
 pub const MAX_CLOCK_AHEAD_MS: i64 = 5 * 60 * 1000;
 
-/// Refuses stamps from the future: one would drag the server's clock (and every later stamp)
-/// forward with it and win every last-writer-wins comparison.
+/// A stamp that is not a stamp is the mutation's fault: refused like any bad input.
 fn check_stamp(m: &onsite_core::sync::wire::Mutation) -> onsite_core::Result<()> {
-    let problem = |detail: &str| Error::Invalid {
-        problems: vec![onsite_core::FieldProblem {
-            field: "hlc".into(),
-            problem: onsite_core::Problem::Inconsistent {
-                detail: detail.into(),
-            },
-        }],
-    };
-    let stamp: onsite_core::clock::Hlc = m.hlc.parse().map_err(|_| problem("not a stamp"))?;
-    if stamp.wall_ms > Utc::now().timestamp_millis() + MAX_CLOCK_AHEAD_MS {
-        return Err(problem(
-            "the device clock is more than 5 minutes ahead of the server's: correct the phone's time",
-        ));
+    m.hlc
+        .parse::<onsite_core::clock::Hlc>()
+        .map(|_| ())
+        .map_err(|_| Error::Invalid {
+            problems: vec![onsite_core::FieldProblem {
+                field: "hlc".into(),
+                problem: onsite_core::Problem::Inconsistent {
+                    detail: "not a stamp".into(),
+                },
+            }],
+        })
+}
+
+/// Stamps from the future are not taken: one would drag the server's clock (and every later
+/// stamp) forward and win every last-writer-wins comparison. They are not the engineer's
+/// fault either, so nothing is refused or lost: the whole push is answered `clock_ahead` with
+/// the server's time, and the device stamps its waiting changes again from the corrected clock
+/// and resends them.
+fn check_clocks(
+    mutations: &[onsite_core::sync::wire::Mutation],
+    last: i64,
+) -> Result<(), ApiError> {
+    let now = Utc::now().timestamp_millis();
+    let ahead = mutations.iter().filter(|m| m.seq > last).any(|m| {
+        m.hlc
+            .parse::<onsite_core::clock::Hlc>()
+            .is_ok_and(|h| h.wall_ms > now + MAX_CLOCK_AHEAD_MS)
+    });
+    if ahead {
+        eprintln!("push answered clock_ahead: a device clock is more than 5 minutes fast");
+        return Err(ApiError::clock_ahead(now));
     }
     Ok(())
 }

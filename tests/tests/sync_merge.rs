@@ -503,3 +503,56 @@ fn an_office_edit_of_the_report_header_does_not_void_an_offline_signature() {
     );
     assert_eq!(a.service_report(job).expect("report").sha256, signed.sha256);
 }
+
+/// A phone whose clock runs an hour fast does a visit offline. The server will not take stamps
+/// from the future, but that is not the engineer's fault: the phone corrects its clock from the
+/// server's, stamps its waiting changes again, and every one of them is applied. Nothing is
+/// refused, taken back or lost.
+#[test]
+fn a_phone_clock_an_hour_fast_loses_nothing() {
+    let w = world();
+    let job = onsite_tests::scenario::dispatch(&w.dispatcher, "WO-8", "eng-a");
+    let dir = TempDir::new().expect("temp dir");
+    let clock = Arc::new(ManualClock::new(Utc::now() + Duration::hours(1)));
+    let a = Store::open_with_clock(dir.path().join("a.db"), clock).expect("a");
+    let client = SyncClient::new(&w.server.url, &w.tokens[0]).expect("client");
+    client
+        .sync_now(&a)
+        .expect("a gets the job (nothing to push: no clock learnt yet)");
+
+    onsite_tests::complete_visit(&a, job);
+    let waiting = a.pending_sync_count().expect("count");
+    let report = client.sync_now(&a).expect("sync");
+    assert_eq!(
+        (
+            report.push.applied as u64,
+            report.push.rejected,
+            report.pending
+        ),
+        (waiting, 0, 0),
+        "{:?}",
+        a.conflicts(true)
+    );
+    assert!(a.conflicts(true).expect("log").is_empty());
+    assert_eq!(
+        a.job_detail(job).expect("job").work_order.status,
+        Status::Completed
+    );
+    let office: onsite_core::report::ReportView =
+        serde_json::from_value(w.dispatcher.get(&format!("/v1/work-orders/{job}/report")))
+            .expect("report");
+    assert_eq!(office.sha256, a.service_report(job).expect("report").sha256);
+
+    // Later actions are stamped from the corrected clock and go straight through.
+    a.add_note(job, "Customer called back: all fine".into())
+        .expect_err("the job is completed: no more records");
+    edit(
+        &a,
+        Entity::Site,
+        a.job_detail(job).expect("job").site.id,
+        "access_notes",
+        "Key under the mat",
+    );
+    let report = client.sync_now(&a).expect("sync");
+    assert_eq!((report.push.applied, report.push.rejected), (1, 0));
+}

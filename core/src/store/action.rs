@@ -157,6 +157,20 @@ impl ActionCtx {
         }
     }
 
+    /// Sets this store's clock to the server's time, backwards if need be: the only time the
+    /// clock may go back, when the server found it running ahead (see
+    /// [`restamp_pending`](crate::sync::apply::restamp_pending)). Later stamps start there.
+    pub fn reset_clock(&mut self, server_time_ms: i64) {
+        self.wall_ms = server_time_ms;
+        self.hlc_wall_ms = server_time_ms;
+        self.hlc_counter = 0;
+    }
+
+    /// A fresh stamp from this store's clock (for giving waiting changes new stamps).
+    pub fn next_stamp(&mut self) -> Hlc {
+        self.tick()
+    }
+
     /// The id of the store this context writes to (the node of its stamps).
     pub fn client_id(&self) -> Uuid {
         self.client_id

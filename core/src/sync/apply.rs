@@ -126,6 +126,38 @@ fn take_back(tx: &Transaction<'_>, m: &Mutation) -> Result<()> {
     }
 }
 
+/// The server found this device's clock running ahead (`clock_ahead`): the clock is set to the
+/// server's time and every change still waiting gets a new stamp, in its original order, in the
+/// outbox and wherever the change stamped rows. Nothing is dropped; the push is then resent.
+pub fn restamp_pending(
+    tx: &Transaction<'_>,
+    ctx: &mut ActionCtx,
+    server_time_ms: i64,
+) -> Result<usize> {
+    tx.prepare_cached("UPDATE device SET clock_offset_ms = ?1")?
+        .execute([server_time_ms - ctx.now().timestamp_millis()])?;
+    ctx.reset_clock(server_time_ms);
+    let waiting: Vec<(i64, String, String, String, String)> = tx
+        .prepare_cached(
+            "SELECT seq, hlc, entity, row_id, coalesce(json_extract(payload, '$.status_change_id'), '')
+             FROM outbox WHERE acked_at IS NULL ORDER BY seq",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut outbox = tx.prepare_cached("UPDATE outbox SET hlc = ?2 WHERE seq = ?1")?;
+    // A change stamped its own row, and a status change also its history row.
+    let mut clocks = tx.prepare_cached(
+        "UPDATE field_clocks SET hlc = ?4 WHERE entity = ?1 AND row_id = ?2 AND hlc = ?3",
+    )?;
+    for (seq, old, entity, row_id, status_change) in &waiting {
+        let new = ctx.next_stamp().to_string();
+        outbox.execute((seq, &new))?;
+        clocks.execute((entity, row_id, old, &new))?;
+        clocks.execute((Entity::StatusChange.as_str(), status_change, old, &new))?;
+    }
+    Ok(waiting.len())
+}
+
 /// Fields of a row that have an unacknowledged local insert or transition: they keep the local
 /// value.
 fn pending_fields(conn: &Connection, entity: Entity, row_id: Uuid) -> Result<Vec<String>> {

@@ -79,6 +79,7 @@ impl SyncClient {
     async fn round(&self, store: &Store) -> Result<SyncReport> {
         let mut report = SyncReport::default();
         let batch = u32::try_from(MAX_PUSH_BATCH).unwrap_or(u32::MAX);
+        let mut restamped = false;
         loop {
             let sent = store.read(|c| apply::pending_mutations(c, batch))?;
             if sent.is_empty() {
@@ -88,14 +89,21 @@ impl SyncClient {
                 client_id: store.client_id(),
                 mutations: sent,
             };
-            let body = gzip_json(&req)?;
-            let post = self
-                .http
-                .post(self.url("/v1/sync/push"))
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .header(reqwest::header::CONTENT_ENCODING, "gzip")
-                .body(body);
-            let resp: PushResponse = self.send(post).await?;
+            let resp = match self.push(&req).await? {
+                Pushed::Answered(resp) => resp,
+                Pushed::ClockAhead { server_time_ms } if !restamped => {
+                    // Stamp the waiting changes again from the server's time and resend.
+                    store.import(|tx, ctx| apply::restamp_pending(tx, ctx, server_time_ms))?;
+                    restamped = true;
+                    continue;
+                }
+                Pushed::ClockAhead { .. } => {
+                    return Err(Error::Protocol(
+                        "the server still finds this device's clock ahead after correcting it"
+                            .into(),
+                    ));
+                }
+            };
             let summary =
                 store.import(|tx, ctx| apply::apply_push(tx, ctx.now(), &req.mutations, &resp))?;
             report.pushed += req.mutations.len();
@@ -120,6 +128,42 @@ impl SyncClient {
         Ok(report)
     }
 
+    /// Sends one push; a `clock_ahead` refusal is an answer the round handles, not an error.
+    async fn push(&self, req: &PushRequest) -> Result<Pushed> {
+        let resp = self
+            .http
+            .post(self.url("/v1/sync/push"))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(reqwest::header::CONTENT_ENCODING, "gzip")
+            .body(gzip_json(req)?)
+            .bearer_auth(&self.token)
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .send()
+            .await
+            .map_err(|e| Error::Network(e.to_string()))?;
+        let status = resp.status();
+        if status == StatusCode::OK {
+            let answer = resp
+                .json()
+                .await
+                .map_err(|e| Error::Protocol(e.to_string()))?;
+            return Ok(Pushed::Answered(answer));
+        }
+        let body: Option<ErrorBody> = resp.json().await.ok();
+        if let Some(ErrorBody {
+            error,
+            server_time_ms: Some(server_time_ms),
+            ..
+        }) = &body
+            && error == "clock_ahead"
+        {
+            return Ok(Pushed::ClockAhead {
+                server_time_ms: *server_time_ms,
+            });
+        }
+        Err(server_error(status, body))
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
     }
@@ -142,12 +186,24 @@ impl SyncClient {
                 .map_err(|e| Error::Protocol(e.to_string()));
         }
         let body: Option<ErrorBody> = resp.json().await.ok();
-        Err(Error::Server {
-            status: status.as_u16(),
-            message: body.map_or_else(
-                || status.to_string(),
-                |b| format!("{}: {}", b.error, b.message),
-            ),
-        })
+        Err(server_error(status, body))
+    }
+}
+
+/// What a push came back with.
+enum Pushed {
+    /// The server's answer.
+    Answered(PushResponse),
+    /// Refused: this device's clock runs ahead of the server's.
+    ClockAhead { server_time_ms: i64 },
+}
+
+fn server_error(status: StatusCode, body: Option<ErrorBody>) -> Error {
+    Error::Server {
+        status: status.as_u16(),
+        message: body.map_or_else(
+            || status.to_string(),
+            |b| format!("{}: {}", b.error, b.message),
+        ),
     }
 }

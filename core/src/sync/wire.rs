@@ -151,4 +151,7 @@ pub struct ErrorBody {
     /// For `gap`: the seq the server expects next.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_seq: Option<i64>,
+    /// For `clock_ahead`: the server's clock, to stamp the waiting changes again from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_time_ms: Option<i64>,
 }

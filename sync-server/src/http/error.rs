@@ -22,6 +22,7 @@ impl ApiError {
                 error: code.to_owned(),
                 message: message.into(),
                 expected_seq: None,
+                server_time_ms: None,
             },
         }
     }
@@ -59,6 +60,17 @@ impl ApiError {
                 "seq {seq} was already used by another change: this device store was copied or restored; sign in again on a fresh store"
             ),
         )
+    }
+
+    /// 409 for a push stamped by a clock more than five minutes ahead of the server's.
+    pub fn clock_ahead(server_time_ms: i64) -> ApiError {
+        let mut e = ApiError::new(
+            StatusCode::CONFLICT,
+            "clock_ahead",
+            "the device clock is more than 5 minutes ahead of the server's: stamp the changes again from the server's time",
+        );
+        e.body.server_time_ms = Some(server_time_ms);
+        e
     }
 
     /// 409 for a push that skips seqs.
