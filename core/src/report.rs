@@ -192,51 +192,27 @@ impl ServiceReport {
         Ok(sha256_hex(&self.canonical_json()?))
     }
 
-    /// SHA-256 (hex) of the engineer's work in the report: everything but the header (visit
-    /// date, customer, address, appliance, coverage, reported fault), which the office may edit
-    /// while the engineer is offline. Two reports with the same work hash describe the same
-    /// visit; a signature stays valid while this hash does.
-    pub fn work_sha256(&self) -> Result<String> {
-        let work = Work {
-            work_order_id: self.work_order_id,
-            number: &self.number,
-            kind: self.kind,
-            findings: &self.findings,
-            measurements: &self.measurements,
-            checklist: &self.checklist,
-            parts: &self.parts,
-            charges: &self.charges,
-            total_cents: self.total_cents,
-            charges_approved_by: &self.charges_approved_by,
-            times: &self.times,
-            function_test: &self.function_test,
-            notes: &self.notes,
-        };
-        Ok(sha256_hex(&serde_json::to_string(&work)?))
+    /// SHA-256 (hex) of what a signature binds: the whole report except the fields the office
+    /// may edit while the engineer is offline (see [`crate::edits::FIELDS`]: the appointment,
+    /// hence the visit date; the appliance's model, serial and firmware; the reported error
+    /// code). Two reports with the same content hash describe the same visit for the same
+    /// customer; a signature stays valid while this hash does.
+    pub fn content_sha256(&self) -> Result<String> {
+        let mut fixed = self.clone();
+        fixed.visit_date = NaiveDate::MIN;
+        fixed.reported_error_code = None;
+        if let Some(asset) = &mut fixed.asset {
+            asset.model.clear();
+            asset.serial.clear();
+            asset.firmware = None;
+        }
+        fixed.sha256()
     }
 }
 
 /// SHA-256 (hex) of some text.
 pub fn sha256_hex(text: &str) -> String {
     hex::encode(Sha256::digest(text))
-}
-
-/// The work part of a [`ServiceReport`], for [`ServiceReport::work_sha256`].
-#[derive(Serialize)]
-struct Work<'a> {
-    work_order_id: Uuid,
-    number: &'a str,
-    kind: WorkOrderKind,
-    findings: &'a [ReportFinding],
-    measurements: &'a [ReportMeasurement],
-    checklist: &'a [ReportCheck],
-    parts: &'a [ReportPart],
-    charges: &'a [ChargeLine],
-    total_cents: i64,
-    charges_approved_by: &'a Option<String>,
-    times: &'a [ReportTime],
-    function_test: &'a Option<ReportTest>,
-    notes: &'a [ReportNote],
 }
 
 /// Builds the report of a work order from what is stored now.
@@ -377,8 +353,8 @@ pub struct ReportView {
 }
 
 /// The report of a work order, its hash, and whether it still matches the signature. A signed
-/// report is shown exactly as signed while the engineer's work in it is unchanged; once the work
-/// changed, the current report is shown, marked "changed after signing".
+/// report is shown exactly as signed while its content (all but the office-editable fields) is
+/// unchanged; once that changed, the current report is shown, marked "changed after signing".
 pub fn view(conn: &Connection, work_order_id: Uuid) -> Result<ReportView> {
     let v = visit::record(conn, work_order_id)?;
     let sign_off = v.sign_off.clone();
@@ -393,7 +369,7 @@ pub fn view(conn: &Connection, work_order_id: Uuid) -> Result<ReportView> {
     };
     let signed = s.signed_report()?;
     let still_valid = match &signed {
-        Some(signed) => signed.work_sha256()? == report.work_sha256()?,
+        Some(signed) => signed.content_sha256()? == report.content_sha256()?,
         None => s.report_sha256 == sha256,
     };
     if !still_valid {

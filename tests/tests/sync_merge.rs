@@ -556,3 +556,47 @@ fn a_phone_clock_an_hour_fast_loses_nothing() {
     let report = client.sync_now(&a).expect("sync");
     assert_eq!((report.push.applied, report.push.rejected), (1, 0));
 }
+
+/// A phone (buggy or tampered with) sends a sign-off whose report names another customer, with
+/// a hash that matches that report. Only the office-editable fields may differ from the
+/// server's copy: the signature is refused, and so is the completion that relied on it.
+#[test]
+fn a_signed_report_that_differs_beyond_the_office_fields_is_refused() {
+    let w = world();
+    let job = onsite_tests::scenario::dispatch(&w.dispatcher, "WO-9", "eng-a");
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().join("a.db");
+    let a = Store::open(&path).expect("a");
+    let client = SyncClient::new(&w.server.url, &w.tokens[0]).expect("client");
+    client.sync_now(&a).expect("a gets the job");
+    onsite_tests::complete_visit(&a, job);
+
+    let conn = rusqlite::Connection::open(&path).expect("open the phone's file");
+    let payload: String = conn
+        .query_row(
+            "SELECT payload FROM outbox WHERE entity = 'sign_off'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("the sign-off waits");
+    let mut payload: Value = serde_json::from_str(&payload).expect("json");
+    let mut report: Value =
+        serde_json::from_str(payload["report_json"].as_str().expect("report")).expect("json");
+    report["customer"] = json!("Someone Else");
+    let forged = report.to_string();
+    payload["report_sha256"] = json!(onsite_core::report::sha256_hex(&forged));
+    payload["report_json"] = json!(forged);
+    conn.execute(
+        "UPDATE outbox SET payload = ?1 WHERE entity = 'sign_off'",
+        [payload.to_string()],
+    )
+    .expect("tamper");
+
+    let report = client.sync_now(&a).expect("sync");
+    assert_eq!(report.push.rejected, 2, "the sign-off and the completion");
+    let office: onsite_core::report::ReportView =
+        serde_json::from_value(w.dispatcher.get(&format!("/v1/work-orders/{job}/report")))
+            .expect("report");
+    assert_eq!(office.signature, onsite_core::report::Signature::Unsigned);
+    assert_ne!(office.report.customer, "Someone Else");
+}

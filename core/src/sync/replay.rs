@@ -190,9 +190,17 @@ fn replay_inner(
         Entity::SignOff => {
             let s: SignOff = row(m)?;
             ctx.begin_replay(vec![s.id], s.signed_at, hlc);
-            let signed_json = s
-                .report_json
-                .ok_or_else(|| invalid("report_json", "a sign-off carries the signed report"))?;
+            let Some(signed_json) = s.report_json else {
+                // Queued before sign-offs kept their report: the whole report must match.
+                let here = signoff::sign(tx, ctx, s.work_order_id, s.signer_name, s.strokes)?;
+                if here.report_sha256 != s.report_sha256 {
+                    return Err(invalid(
+                        "report_sha256",
+                        "the report the customer signed differs from the server's copy",
+                    ));
+                }
+                return Ok(one(s.work_order_id));
+            };
             if report::sha256_hex(&signed_json) != s.report_sha256 {
                 return Err(invalid(
                     "report_sha256",
@@ -201,13 +209,16 @@ fn replay_inner(
             }
             let signed: ServiceReport = serde_json::from_str(&signed_json)?;
             let here = signoff::sign(tx, ctx, s.work_order_id, s.signer_name, s.strokes)?;
-            let ours = here.signed_report()?.map(|r| r.work_sha256()).transpose()?;
-            // The header may differ (the office edited the appliance or the appointment while
-            // the engineer was offline); the work the customer signed must not.
-            if ours != Some(signed.work_sha256()?) {
+            let ours = here
+                .signed_report()?
+                .map(|r| r.content_sha256())
+                .transpose()?;
+            // Only the fields the office may edit can differ (it changed the serial or the
+            // appointment while the engineer was offline); the rest must be the server's.
+            if ours != Some(signed.content_sha256()?) {
                 return Err(invalid(
                     "report_sha256",
-                    "the work the customer signed differs from the server's copy",
+                    "the report the customer signed differs from the server's copy",
                 ));
             }
             signoff::keep_signed(tx, here.id, &signed_json, &s.report_sha256)?;

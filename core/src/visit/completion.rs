@@ -127,10 +127,10 @@ pub fn missing(conn: &Connection, wo: &WorkOrder) -> Result<Vec<MissingItem>> {
         None => missing.push(MissingItem::Signature),
         Some(s) => {
             let now = report::from_record(conn, visit)?;
-            // The office editing the header (appliance, appointment) does not void the
-            // signature; a change to the engineer's work does.
+            // The office correcting the appliance or moving the appointment does not void the
+            // signature; any other change to the report does.
             let unchanged = match s.signed_report()? {
-                Some(signed) => signed.work_sha256()? == now.work_sha256()?,
+                Some(signed) => signed.content_sha256()? == now.content_sha256()?,
                 None => s.report_sha256 == now.sha256()?,
             };
             if !unchanged {
