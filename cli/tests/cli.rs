@@ -272,7 +272,7 @@ fn the_demo_dispatches_visits_offline_syncs_resolves_conflicts_and_leaves_nothin
         "completing too early is refused: the job cannot be completed yet",
         "sent 18: 17 applied, 1 refused",
         "cancelled -> accepted is not allowed",
-        "Your change to serial was replaced by a later change",
+        "Your change to serial lost to a later change",
         "The office's conflict log holds 2 entries",
         "WO-1002 on the phone is now: cancelled",
         "Signature: signed by Paul Klein",

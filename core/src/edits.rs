@@ -310,6 +310,11 @@ pub fn edit(
     let mut base = BTreeMap::new();
     for name in changes.keys() {
         let stamp = field_stamp(tx, entity, row_id, name)?;
+        // This edit is made after seeing that value, so it must be stamped after it (a store
+        // upgraded from before HLC receive may hold stamps ahead of its own clock).
+        if let Some(stamp) = stamp {
+            ctx.receive(stamp);
+        }
         base.insert(name.clone(), stamp.map(|s| s.to_string()));
     }
     apply(

@@ -9,7 +9,7 @@ use onsite_core::store::Op;
 use onsite_core::sync::replay::{self, target_work_order};
 use onsite_core::sync::rows;
 use onsite_core::sync::wire::{
-    MAX_PUSH_BATCH, Outcome, PullResponse, PushRequest, PushResponse, RowChange,
+    LostField, MAX_PUSH_BATCH, Outcome, PullResponse, PushRequest, PushResponse, RowChange,
 };
 use onsite_core::{Entity, Error};
 use rusqlite::{Connection, OptionalExtension, Transaction};
@@ -131,7 +131,16 @@ pub fn push(db: &Db, caller: &User, req: &PushRequest) -> Result<PushResponse, A
                     ) {
                         crate::db::log_handover(tx, wo, &previous)?;
                     }
-                    Outcome::Applied { seq: m.seq }
+                    let lost = done
+                        .merges
+                        .iter()
+                        .filter(|merge| !merge.incoming_won)
+                        .map(|merge| LostField {
+                            field: merge.field.clone(),
+                            kept_value: merge.kept_value.clone(),
+                        })
+                        .collect();
+                    Outcome::Applied { seq: m.seq, lost }
                 }
                 Err(err) if is_refusal(&err) => {
                     tx.execute_batch("ROLLBACK TO mutation; RELEASE mutation")?;

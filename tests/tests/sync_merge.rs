@@ -600,3 +600,29 @@ fn a_signed_report_that_differs_beyond_the_office_fields_is_refused() {
     assert_eq!(office.signature, onsite_core::report::Signature::Unsigned);
     assert_ne!(office.report.customer, "Someone Else");
 }
+
+/// Sequential edits are not conflicts: the engineer's correction reaches the server, the office
+/// sees it and changes the field again. Nobody's log gets an entry; the phone takes the value.
+#[test]
+fn an_edit_changed_later_by_someone_who_saw_it_is_no_conflict() {
+    let w = world();
+    let ids = setup(&w);
+    let dir = TempDir::new().expect("temp dir");
+    let a = Store::open(dir.path().join("a.db")).expect("a");
+    let client = SyncClient::new(&w.server.url, &w.tokens[0]).expect("client");
+    client.sync_now(&a).expect("a gets the job");
+    edit(&a, Entity::Site, ids.site, "access_notes", A_NOTES);
+    client.sync_now(&a).expect("the correction goes up");
+    w.dispatcher.patch(
+        &format!("/v1/sites/{}", ids.site),
+        json!({ "access_notes": format!("{A_NOTES}; ring the top bell") }),
+    );
+    client.sync_now(&a).expect("the office's change comes down");
+    assert_eq!(
+        field(&a, Entity::Site, ids.site, "access_notes"),
+        json!(format!("{A_NOTES}; ring the top bell"))
+    );
+    assert!(a.conflicts(true).expect("log").is_empty());
+    let office = w.dispatcher.get("/v1/conflicts?include_seen=true");
+    assert_eq!(office, json!([]));
+}

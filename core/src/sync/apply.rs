@@ -65,7 +65,29 @@ pub fn apply_push(
                 ))
             })?;
         match outcome {
-            Outcome::Applied { .. } => summary.applied += 1,
+            Outcome::Applied { lost, .. } => {
+                summary.applied += 1;
+                for field in lost {
+                    let mine = m.payload.get("fields").and_then(|f| f.get(&field.field));
+                    conflicts::log(
+                        tx,
+                        now,
+                        NewConflict {
+                            entity: m.entity,
+                            row_id: m.row_id,
+                            field: Some(field.field.clone()),
+                            local_value: mine.map(Value::to_string),
+                            remote_value: Some(serde_json::json!(field.kept_value).to_string()),
+                            kept: Kept::Remote,
+                            reason: format!(
+                                "Your change to {} lost to a later change made elsewhere \
+                                 (the latest change to a field wins)",
+                                field.field
+                            ),
+                        },
+                    )?;
+                }
+            }
             Outcome::Duplicate { .. } => summary.duplicates += 1,
             Outcome::Rejected { reason, .. } => {
                 summary.rejected += 1;

@@ -71,7 +71,15 @@ pub(super) fn merge_row(
             keep.push(field.name.to_owned());
             continue;
         }
-        let mine = own.is_some_and(|s| s.node == ctx.client_id() && Some(s) != incoming);
+        // Only an edit still waiting is this phone's to log here: a pushed edit that lost was
+        // logged from the push answer, and one the server took and someone changed later,
+        // after seeing it, lost nothing.
+        let mine = match own {
+            Some(s) if s.node == ctx.client_id() && Some(s) != incoming => {
+                waiting_edit(tx, change.entity, id, s)?
+            }
+            _ => false,
+        };
         let local_value = local.get(field.name).unwrap_or(&Value::Null);
         let remote_value = change.row.get(field.name).unwrap_or(&Value::Null);
         if mine && local_value != remote_value {
@@ -86,7 +94,7 @@ pub(super) fn merge_row(
                     remote_value: Some(remote_value.to_string()),
                     kept: Kept::Remote,
                     reason: format!(
-                        "Your change to {} was replaced by a later change made elsewhere \
+                        "Your change to {} lost to a later change made elsewhere \
                          (the latest change to a field wins)",
                         field.name
                     ),
@@ -95,6 +103,18 @@ pub(super) fn merge_row(
         }
     }
     Ok(keep)
+}
+
+/// Whether the edit stamped `stamp` on this row still waits in the outbox.
+fn waiting_edit(tx: &Transaction<'_>, entity: Entity, id: Uuid, stamp: Hlc) -> Result<bool> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE acked_at IS NULL AND entity = ?1
+                 AND row_id = ?2 AND hlc = ?3)",
+        )?
+        .query_row((entity.as_str(), id.to_string(), stamp.to_string()), |r| {
+            r.get(0)
+        })?)
 }
 
 /// Records the stamps a pulled row came with (except for fields kept local) and moves this

@@ -61,6 +61,10 @@ pub enum Outcome {
     Applied {
         /// Its seq.
         seq: i64,
+        /// Fields of an edit that lost to a newer value already on the server (last writer
+        /// wins): the device logs its value as lost.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        lost: Vec<LostField>,
     },
     /// Applied before (a retry); nothing changed now.
     Duplicate {
@@ -80,11 +84,22 @@ impl Outcome {
     /// The seq this outcome is for.
     pub fn seq(&self) -> i64 {
         match self {
-            Outcome::Applied { seq }
+            Outcome::Applied { seq, .. }
             | Outcome::Duplicate { seq }
             | Outcome::Rejected { seq, .. } => *seq,
         }
     }
+}
+
+/// A field of a pushed edit that lost to a newer value on the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LostField {
+    /// The column.
+    pub field: String,
+    /// The value the server kept.
+    pub kept_value: Option<String>,
 }
 
 /// The answer to a push.
