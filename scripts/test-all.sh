@@ -14,3 +14,7 @@ cargo test --workspace --locked
 # real server on loopback (installs a JDK, JNA and JUnit from Debian and kotlinc from npm when
 # missing; fails if it cannot).
 scripts/kotlin-tests.sh
+
+# The Android shell's plain-Kotlin facade (coroutines, Flow over the sync observer, the
+# signature recorder) compiled and tested on the JVM against the same bindings.
+ONSITE_FFI_LIB="${CARGO_TARGET_DIR:-$PWD/target}/debug/libonsite_ffi.so" android/jvm-check.sh
