@@ -54,10 +54,15 @@ pub(super) fn merge_row(
     if fields_of(change.entity).next().is_none() {
         return Ok(Vec::new());
     }
+    // Every stored row has a stamp: none means the row is new here (most rows of a first
+    // sync), and there is nothing to merge. Checked first: it is the cheap lookup.
+    let stamps = local_stamps(tx, change.entity, id)?;
+    if stamps.is_empty() {
+        return Ok(Vec::new());
+    }
     let Some(local) = rows::read_row(tx, change.entity, id)? else {
         return Ok(Vec::new());
     };
-    let stamps = local_stamps(tx, change.entity, id)?;
     let row_stamp = change.stamp.as_deref().map(wire_stamp).transpose()?;
     let mut keep = Vec::new();
     for field in fields_of(change.entity) {

@@ -115,6 +115,12 @@ pub fn router(db: AppState, max_body: usize) -> Router {
         // The limit applies to the inflated body, so a small gzip bomb is refused too.
         .layer(DefaultBodyLimit::max(max_body))
         .layer(RequestDecompressionLayer::new().gzip(true))
-        .layer(CompressionLayer::new().gzip(true))
+        // Fastest: pull pages are large and repetitive, so even the lightest level shrinks
+        // them several times, and the server's CPU is shared by every device syncing.
+        .layer(
+            CompressionLayer::new()
+                .gzip(true)
+                .quality(tower_http::CompressionLevel::Fastest),
+        )
         .with_state(db)
 }
