@@ -169,6 +169,9 @@ class SyncTest {
                 it.state == SyncState.Idle && it.pending == 0uL && (it.lastReport?.pushed ?: 0uL) > 0uL
             }
             assertEquals(queued, done.lastReport?.applied)
+            val progress = recorder.seen.mapNotNull { it.progress }
+            assertTrue(progress.any { it.pushed == queued && it.toPush == queued }, "progress seen: $progress")
+            assertEquals(null, done.progress, "no progress once the round is over")
             val (status, report) = server.call("GET", "/v1/work-orders/$id/report")
             assertEquals(200, status, report)
             assertTrue(report.contains("Drain pump blocked"), report)

@@ -91,6 +91,30 @@ pub struct SyncStatus {
     pub failures: u32,
     /// Milliseconds until the next round.
     pub next_round_in_ms: u64,
+    /// While a round runs: how far it has come.
+    #[uniffi(default = None)]
+    pub progress: Option<SyncProgress>,
+}
+
+/// How far a running round has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct SyncProgress {
+    /// Changes sent so far.
+    pub pushed: u64,
+    /// Changes waiting when the round began.
+    pub to_push: u64,
+    /// Rows received so far.
+    pub pulled: u64,
+}
+
+impl From<onsite_core::sync::client::SyncProgress> for SyncProgress {
+    fn from(p: onsite_core::sync::client::SyncProgress) -> Self {
+        SyncProgress {
+            pushed: p.pushed,
+            to_push: p.to_push,
+            pulled: p.pulled,
+        }
+    }
 }
 
 impl From<CoreSyncStatus> for SyncStatus {
@@ -102,6 +126,7 @@ impl From<CoreSyncStatus> for SyncStatus {
             last_report: s.last_report.map(Into::into),
             failures: s.failures,
             next_round_in_ms: s.next_round_in_ms,
+            progress: s.progress.map(Into::into),
         }
     }
 }

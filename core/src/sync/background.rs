@@ -12,7 +12,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use super::client::{SyncClient, SyncReport};
+use super::client::{SyncClient, SyncProgress, SyncReport};
 use crate::error::Error;
 use crate::store::Store;
 
@@ -51,6 +51,8 @@ pub struct SyncStatus {
     pub failures: u32,
     /// Milliseconds until the next round.
     pub next_round_in_ms: u64,
+    /// While a round runs: how far it has come.
+    pub progress: Option<SyncProgress>,
 }
 
 /// Told about every status change, on the loop's thread (keep it quick).
@@ -134,6 +136,7 @@ impl SyncLoop {
                 last_report: None,
                 failures: 0,
                 next_round_in_ms: 0,
+                progress: None,
             }),
         });
         let inner = shared.clone();
@@ -200,13 +203,19 @@ fn run(
 ) {
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
     loop {
-        publish(shared, observer, |s| s.state = SyncState::Syncing);
-        let result = client.sync_now(store);
+        publish(shared, observer, |s| {
+            s.state = SyncState::Syncing;
+            s.progress = Some(SyncProgress::default());
+        });
+        let result = client.sync_now_reporting(store, &|p| {
+            publish(shared, observer, |s| s.progress = Some(p));
+        });
         let pending = store.pending_sync_count().unwrap_or(0);
         let wait = match result {
             Ok(report) => {
                 publish(shared, observer, |s| {
                     s.state = SyncState::Idle;
+                    s.progress = None;
                     s.last_success = Some(store.now());
                     s.last_report = Some(report);
                     s.failures = 0;
@@ -227,6 +236,7 @@ fn run(
                 };
                 publish(shared, observer, |s| {
                     s.state = state;
+                    s.progress = None;
                     s.failures = failures;
                     s.pending = pending;
                     s.next_round_in_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);

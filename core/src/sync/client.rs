@@ -42,6 +42,17 @@ fn gzip_json(value: &impl Serialize) -> Result<Vec<u8>> {
         .map_err(|e| Error::Protocol(format!("cannot compress the push: {e}")))
 }
 
+/// How far a running round has come.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SyncProgress {
+    /// Changes sent so far.
+    pub pushed: u64,
+    /// Changes waiting when the round began.
+    pub to_push: u64,
+    /// Rows received so far.
+    pub pulled: u64,
+}
+
 /// A client for one server and one device token.
 #[derive(Debug)]
 pub struct SyncClient {
@@ -73,11 +84,29 @@ impl SyncClient {
     /// One full round: push the whole outbox, then pull every page. Each step is committed as
     /// it completes, so an interrupted round loses nothing and resumes where it stopped.
     pub fn sync_now(&self, store: &Store) -> Result<SyncReport> {
-        self.runtime.block_on(self.round(store))
+        self.sync_now_reporting(store, &|_| {})
     }
 
-    async fn round(&self, store: &Store) -> Result<SyncReport> {
+    /// [`sync_now`](Self::sync_now), telling `progress` after every push batch and pull page
+    /// (for a progress bar on a first sync of thousands of rows).
+    pub fn sync_now_reporting(
+        &self,
+        store: &Store,
+        progress: &dyn Fn(SyncProgress),
+    ) -> Result<SyncReport> {
+        self.runtime.block_on(self.round(store, progress))
+    }
+
+    async fn round(&self, store: &Store, progress: &dyn Fn(SyncProgress)) -> Result<SyncReport> {
         let mut report = SyncReport::default();
+        let to_push = store.pending_sync_count()?;
+        let tell = |r: &SyncReport| {
+            progress(SyncProgress {
+                pushed: r.pushed as u64,
+                to_push,
+                pulled: r.pulled as u64,
+            });
+        };
         let batch = u32::try_from(MAX_PUSH_BATCH).unwrap_or(u32::MAX);
         let mut restamped = false;
         loop {
@@ -110,6 +139,7 @@ impl SyncClient {
             report.push.applied += summary.applied;
             report.push.duplicates += summary.duplicates;
             report.push.rejected += summary.rejected;
+            tell(&report);
         }
         loop {
             let cursor = store.read(apply::cursor)?;
@@ -119,6 +149,7 @@ impl SyncClient {
             report.pulled += store.import(|tx, ctx| apply::apply_pull(tx, ctx, &page))?;
             report.apply_us += u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
             report.cursor = page.cursor;
+            tell(&report);
             if !page.more {
                 break;
             }
