@@ -74,8 +74,9 @@ impl OnsiteStore {
 
     /// The server this store syncs with, if signed in (see `login`).
     pub fn session(&self) -> Result<Option<Session>, ApiError> {
-        let login = self.store.read(onsite_core::sync::apply::login)?;
-        Ok(login.map(|(server_url, _)| Session { server_url }))
+        Ok(self.store.session()?.map(|s| Session {
+            server_url: s.server_url,
+        }))
     }
 
     /// How many changes wait for the server.

@@ -60,21 +60,23 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 fn client(store: &Store) -> Result<SyncClient, ApiError> {
-    let (server, token) = store
-        .read(onsite_core::sync::apply::login)?
-        .ok_or_else(|| ApiError::NotSignedIn {
-            detail: "not signed in: call login(server_url, token) first".into(),
-        })?;
-    Ok(SyncClient::new(&server, &token)?)
+    let session = store.session()?.ok_or_else(|| ApiError::NotSignedIn {
+        detail: "not signed in: call login(server_url, token) first".into(),
+    })?;
+    Ok(SyncClient::new(&session.server_url, &session.token)?)
 }
 
 #[uniffi::export]
 impl OnsiteStore {
-    /// Remembers the server and the device token the back office issued. Nothing is sent yet.
+    /// Remembers the server and the device token the back office issued (an http(s) URL and a
+    /// token without spaces, else `Invalid`). Nothing is sent yet.
     pub fn login(&self, server_url: String, token: String) -> Result<(), ApiError> {
-        Ok(self
-            .store
-            .import(|tx, _| onsite_core::sync::apply::set_login(tx, &server_url, &token))?)
+        Ok(self.store.sign_in(&server_url, &token)?)
+    }
+
+    /// Forgets the token. Changes waiting for the server stay and go up after the next login.
+    pub fn logout(&self) -> Result<(), ApiError> {
+        Ok(self.store.sign_out()?)
     }
 
     /// One full round now, blocking until it ends: push every waiting change, then pull every

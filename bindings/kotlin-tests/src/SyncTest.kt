@@ -135,6 +135,16 @@ class SyncTest {
             assertEquals(2uL, second.pushed)
             assertEquals(2uL, second.applied)
             assertEquals(0uL, store.pendingSyncCount())
+
+            // Logging out keeps what waits and stops syncing until the next login.
+            store.addNote(id, "Parked outside")
+            store.logout()
+            assertEquals(null, store.session())
+            assertFailsWith<ApiException.NotSignedIn> { store.syncNow() }
+            assertEquals(1uL, store.pendingSyncCount())
+            assertFailsWith<ApiException.Invalid> { store.login("ftp://nowhere", token) }
+            store.login(server.url, token)
+            assertEquals(1uL, store.syncNow().applied)
         }
     }
 

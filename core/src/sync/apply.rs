@@ -309,14 +309,6 @@ pub fn cursor(conn: &Connection) -> Result<i64> {
         .query_row([], |r| r.get(0))?)
 }
 
-/// The server and token this store syncs with, if signed in.
-pub fn login(conn: &Connection) -> Result<Option<(String, String)>> {
-    Ok(conn
-        .prepare_cached("SELECT server_url, token FROM sync_state WHERE server_url IS NOT NULL AND token IS NOT NULL")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?)
-}
-
 /// Where and as whom a store syncs.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Session {
