@@ -66,6 +66,14 @@ pub struct NewConflict {
     pub reason: String,
 }
 
+/// Why an edit of `field` lost, in the engineer's words.
+pub fn lost_to_later_change(field: &str) -> String {
+    format!(
+        "Your change to {field} lost to a later change made elsewhere (the latest change to a \
+         field wins)"
+    )
+}
+
 /// Logs a conflict (sync calls this while applying the server's answer).
 pub fn log(tx: &Transaction<'_>, at: DateTime<Utc>, c: NewConflict) -> Result<Uuid> {
     let id = Uuid::now_v7();

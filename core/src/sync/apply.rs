@@ -79,11 +79,7 @@ pub fn apply_push(
                             local_value: mine.map(Value::to_string),
                             remote_value: Some(serde_json::json!(field.kept_value).to_string()),
                             kept: Kept::Remote,
-                            reason: format!(
-                                "Your change to {} lost to a later change made elsewhere \
-                                 (the latest change to a field wins)",
-                                field.field
-                            ),
+                            reason: conflicts::lost_to_later_change(&field.field),
                         },
                     )?;
                 }

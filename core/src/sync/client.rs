@@ -161,63 +161,74 @@ impl SyncClient {
 
     /// Sends one push; a `clock_ahead` refusal is an answer the round handles, not an error.
     async fn push(&self, req: &PushRequest) -> Result<Pushed> {
-        let resp = self
+        let post = self
             .http
             .post(self.url("/v1/sync/push"))
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header(reqwest::header::CONTENT_ENCODING, "gzip")
-            .body(gzip_json(req)?)
-            .bearer_auth(&self.token)
-            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
-            .send()
-            .await
-            .map_err(|e| Error::Network(e.to_string()))?;
-        let status = resp.status();
-        if status == StatusCode::OK {
-            let answer = resp
-                .json()
-                .await
-                .map_err(|e| Error::Protocol(e.to_string()))?;
-            return Ok(Pushed::Answered(answer));
+            .body(gzip_json(req)?);
+        match self.send(post).await {
+            Ok(answer) => Ok(Pushed::Answered(answer)),
+            Err(Refused::Answer {
+                body:
+                    Some(ErrorBody {
+                        error,
+                        server_time_ms: Some(server_time_ms),
+                        ..
+                    }),
+                ..
+            }) if error == "clock_ahead" => Ok(Pushed::ClockAhead { server_time_ms }),
+            Err(refused) => Err(refused.into()),
         }
-        let body: Option<ErrorBody> = resp.json().await.ok();
-        if let Some(ErrorBody {
-            error,
-            server_time_ms: Some(server_time_ms),
-            ..
-        }) = &body
-            && error == "clock_ahead"
-        {
-            return Ok(Pushed::ClockAhead {
-                server_time_ms: *server_time_ms,
-            });
-        }
-        Err(server_error(status, body))
     }
 
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
     }
 
+    /// Sends a request with the token and the protocol version; a non-200 answer comes back as
+    /// [`Refused`] with the server's error body.
     async fn send<T: serde::de::DeserializeOwned>(
         &self,
         req: reqwest::RequestBuilder,
-    ) -> Result<T> {
+    ) -> std::result::Result<T, Refused> {
         let resp = req
             .bearer_auth(&self.token)
             .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
             .send()
             .await
-            .map_err(|e| Error::Network(e.to_string()))?;
+            .map_err(|e| Refused::Failed(Error::Network(e.to_string())))?;
         let status = resp.status();
         if status == StatusCode::OK {
             return resp
                 .json()
                 .await
-                .map_err(|e| Error::Protocol(e.to_string()));
+                .map_err(|e| Refused::Failed(Error::Protocol(e.to_string())));
         }
-        let body: Option<ErrorBody> = resp.json().await.ok();
-        Err(server_error(status, body))
+        Err(Refused::Answer {
+            status,
+            body: resp.json().await.ok(),
+        })
+    }
+}
+
+/// A request that did not get a 200.
+enum Refused {
+    /// The server answered with this status and (if it parsed) error body.
+    Answer {
+        status: StatusCode,
+        body: Option<ErrorBody>,
+    },
+    /// No usable answer: the network, or a 200 that was not the expected JSON.
+    Failed(Error),
+}
+
+impl From<Refused> for Error {
+    fn from(r: Refused) -> Self {
+        match r {
+            Refused::Answer { status, body } => server_error(status, body),
+            Refused::Failed(err) => err,
+        }
     }
 }
 

@@ -98,11 +98,7 @@ pub(super) fn merge_row(
                     local_value: Some(local_value.to_string()),
                     remote_value: Some(remote_value.to_string()),
                     kept: Kept::Remote,
-                    reason: format!(
-                        "Your change to {} lost to a later change made elsewhere \
-                         (the latest change to a field wins)",
-                        field.name
-                    ),
+                    reason: conflicts::lost_to_later_change(field.name),
                 },
             )?;
         }
