@@ -209,6 +209,9 @@ fn pending_fields(conn: &Connection, entity: Entity, row_id: Uuid) -> Result<Vec
 pub fn apply_pull(tx: &Transaction<'_>, ctx: &mut ActionCtx, page: &PullResponse) -> Result<usize> {
     // Rows of one page may arrive child before parent; checked at commit.
     tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
+    // With nothing waiting (a first sync, most pulls) no row has a pending local change.
+    let waiting = outbox::pending_count(tx)? > 0;
+    let mut writer = rows::RowWriter::default();
     for change in &page.changes {
         let id: Uuid = change
             .row
@@ -222,9 +225,13 @@ pub fn apply_pull(tx: &Transaction<'_>, ctx: &mut ActionCtx, page: &PullResponse
             }
             continue;
         }
-        let mut keep = pending_fields(tx, change.entity, id)?;
+        let mut keep = if waiting {
+            pending_fields(tx, change.entity, id)?
+        } else {
+            Vec::new()
+        };
         keep.extend(merge::merge_row(tx, ctx, change, id)?);
-        rows::write_row(tx, change.entity, &change.row, &keep)?;
+        writer.write(tx, change.entity, &change.row, &keep)?;
         merge::record_stamps(tx, ctx, change, id, &keep)?;
     }
     tx.prepare_cached("UPDATE sync_state SET pull_cursor = ?1")?
