@@ -626,3 +626,48 @@ fn an_edit_changed_later_by_someone_who_saw_it_is_no_conflict() {
     let office = w.dispatcher.get("/v1/conflicts?include_seen=true");
     assert_eq!(office, json!([]));
 }
+
+/// An edit still waiting when a newer value is pulled: the phone shows the newer value at once,
+/// and the loss is logged exactly once, when the push answers for the edit.
+#[test]
+fn a_waiting_edit_that_loses_is_logged_once() {
+    let w = world();
+    let ids = setup(&w);
+    let dir = TempDir::new().expect("temp dir");
+    let a = Store::open(dir.path().join("a.db")).expect("a");
+    let client = SyncClient::new(&w.server.url, &w.tokens[0]).expect("client");
+    client.sync_now(&a).expect("a gets the job");
+    edit(&a, Entity::Asset, ids.asset_x, "serial", A_SERIAL);
+    w.dispatcher.patch(
+        &format!("/v1/assets/{}", ids.asset_x),
+        json!({ "serial": DISPATCH_SERIAL }),
+    );
+    // Only the pull half of a round, as if the edit had come just after the push.
+    let engineer = onsite_tests::server::Http::new(&w.server.url, &w.tokens[0]);
+    let cursor = a.read(onsite_core::sync::apply::cursor).expect("cursor");
+    let page: onsite_core::sync::wire::PullResponse =
+        serde_json::from_value(engineer.get(&format!("/v1/sync/pull?cursor={cursor}")))
+            .expect("page");
+    a.import(|tx, ctx| onsite_core::sync::apply::apply_pull(tx, ctx, &page))
+        .expect("pull");
+    assert_eq!(
+        field(&a, Entity::Asset, ids.asset_x, "serial"),
+        json!(DISPATCH_SERIAL)
+    );
+
+    client.sync_now(&a).expect("sync");
+    let log = a.conflicts(true).expect("log");
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(
+        log[0].local_value.as_deref(),
+        Some(json!(A_SERIAL).to_string().as_str())
+    );
+    assert_eq!(
+        log[0].remote_value.as_deref(),
+        Some(json!(DISPATCH_SERIAL).to_string().as_str())
+    );
+    assert_eq!(
+        field(&a, Entity::Asset, ids.asset_x, "serial"),
+        json!(DISPATCH_SERIAL)
+    );
+}

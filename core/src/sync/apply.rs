@@ -230,7 +230,7 @@ pub fn apply_pull(tx: &Transaction<'_>, ctx: &mut ActionCtx, page: &PullResponse
         } else {
             Vec::new()
         };
-        keep.extend(merge::merge_row(tx, ctx, change, id)?);
+        keep.extend(merge::merge_row(tx, change, id)?);
         writer.write(tx, change.entity, &change.row, &keep)?;
         merge::record_stamps(tx, ctx, change, id, &keep)?;
     }

@@ -1,19 +1,15 @@
 //! The device's half of last-writer-wins: a pulled row meets the local copy field by field.
 //! For each editable field (see [`crate::edits::FIELDS`]) the newer stamp wins, exactly as on
-//! the server, so the device and the server converge whatever order edits arrived in. When a
-//! value this device wrote loses, it goes to the conflict log, so the engineer learns that
-//! their correction was overwritten and by what.
+//! the server, so the device and the server converge whatever order edits arrived in. A value
+//! of this device that lost is logged from the push answer (see `apply::apply_push`).
 
 use std::collections::HashMap;
 
 use rusqlite::Transaction;
-use serde_json::Value;
 use uuid::Uuid;
 
-use super::rows;
 use super::wire::RowChange;
 use crate::clock::Hlc;
-use crate::conflicts::{self, Kept, NewConflict};
 use crate::edits::fields_of;
 use crate::error::{Entity, Error, Result};
 use crate::store::{ActionCtx, ROW_STAMP};
@@ -43,14 +39,9 @@ fn local_stamps(tx: &Transaction<'_>, entity: Entity, id: Uuid) -> Result<HashMa
     Ok(stamps)
 }
 
-/// Merges the editable fields of a pulled row into the local copy. Returns the fields whose
-/// local value is newer (an edit not yet pushed): they keep the local value.
-pub(super) fn merge_row(
-    tx: &Transaction<'_>,
-    ctx: &mut ActionCtx,
-    change: &RowChange,
-    id: Uuid,
-) -> Result<Vec<String>> {
+/// Which editable fields of a pulled row keep the local value: those whose local stamp is
+/// newer (an edit not yet pushed).
+pub(super) fn merge_row(tx: &Transaction<'_>, change: &RowChange, id: Uuid) -> Result<Vec<String>> {
     if fields_of(change.entity).next().is_none() {
         return Ok(Vec::new());
     }
@@ -60,9 +51,6 @@ pub(super) fn merge_row(
     if stamps.is_empty() {
         return Ok(Vec::new());
     }
-    let Some(local) = rows::read_row(tx, change.entity, id)? else {
-        return Ok(Vec::new());
-    };
     let row_stamp = change.stamp.as_deref().map(wire_stamp).transpose()?;
     let mut keep = Vec::new();
     for field in fields_of(change.entity) {
@@ -70,52 +58,18 @@ pub(super) fn merge_row(
             Some(text) => Some(wire_stamp(text)?),
             None => row_stamp,
         };
-        let own = stamps.get(field.name).copied();
-        let here = own.or_else(|| stamps.get(ROW_STAMP).copied());
+        let here = stamps
+            .get(field.name)
+            .or_else(|| stamps.get(ROW_STAMP))
+            .copied();
+        // Newer here: an edit of this phone not pushed yet. When a waiting edit is older, the
+        // newer value is taken now, and the loss is logged when the push answers for the
+        // edit (`Outcome::Applied { lost }`), so it is logged once.
         if here > incoming {
             keep.push(field.name.to_owned());
-            continue;
-        }
-        // Only an edit still waiting is this phone's to log here: a pushed edit that lost was
-        // logged from the push answer, and one the server took and someone changed later,
-        // after seeing it, lost nothing.
-        let mine = match own {
-            Some(s) if s.node == ctx.client_id() && Some(s) != incoming => {
-                waiting_edit(tx, change.entity, id, s)?
-            }
-            _ => false,
-        };
-        let local_value = local.get(field.name).unwrap_or(&Value::Null);
-        let remote_value = change.row.get(field.name).unwrap_or(&Value::Null);
-        if mine && local_value != remote_value {
-            conflicts::log(
-                tx,
-                ctx.now(),
-                NewConflict {
-                    entity: change.entity,
-                    row_id: id,
-                    field: Some(field.name.to_owned()),
-                    local_value: Some(local_value.to_string()),
-                    remote_value: Some(remote_value.to_string()),
-                    kept: Kept::Remote,
-                    reason: conflicts::lost_to_later_change(field.name),
-                },
-            )?;
         }
     }
     Ok(keep)
-}
-
-/// Whether the edit stamped `stamp` on this row still waits in the outbox.
-fn waiting_edit(tx: &Transaction<'_>, entity: Entity, id: Uuid, stamp: Hlc) -> Result<bool> {
-    Ok(tx
-        .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM outbox WHERE acked_at IS NULL AND entity = ?1
-                 AND row_id = ?2 AND hlc = ?3)",
-        )?
-        .query_row((entity.as_str(), id.to_string(), stamp.to_string()), |r| {
-            r.get(0)
-        })?)
 }
 
 /// Records the stamps a pulled row came with (except for fields kept local) and moves this
