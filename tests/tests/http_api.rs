@@ -261,6 +261,13 @@ fn bad_edits_are_typed_errors_and_change_nothing() {
             "window_end": Utc::now() + Duration::hours(1) }, "assignee": null,
             "follow_up_of": null, "notes": "x" }),
         ),
+        (
+            "/v1/work-orders",
+            json!({ "number": "WO-9", "kind": "repair", "priority": "low",
+            "customer_id": customer_of(&w.dispatcher, job), "site_id": null, "asset_id": null,
+            "fault": { "symptom": "Noise", "eror_code": "E21" }, "window": { "window_start": Utc::now(),
+            "window_end": Utc::now() + Duration::hours(1) } }),
+        ),
     ] {
         let (got, answer) = w.dispatcher.call("POST", path, Some(&body));
         assert_eq!(

@@ -126,13 +126,60 @@ pub struct NewWorkOrder {
     /// The asset (must stand at the site).
     pub asset_id: Option<Uuid>,
     /// The reported fault.
+    #[serde(deserialize_with = "strict::fault")]
     pub fault: ReportedFault,
     /// The appointment window.
+    #[serde(deserialize_with = "strict::window")]
     pub window: Window,
     /// The engineer, if already known: the job then starts as `assigned`.
     pub assignee: Option<String>,
     /// The work order this one follows up.
     pub follow_up_of: Option<Uuid>,
+}
+
+/// The fault and window of a new work order, read refusing unknown keys: a misspelt key must
+/// not drop what the office typed. (`ReportedFault` and `Window` cannot refuse them themselves:
+/// [`WorkOrder`] flattens them, and a flattened struct sees its neighbours' keys.)
+mod strict {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer};
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Fault {
+        symptom: String,
+        #[serde(default)]
+        error_code: Option<String>,
+        #[serde(default)]
+        fault_since: Option<String>,
+        #[serde(default)]
+        fault_trigger: Option<String>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Window {
+        window_start: DateTime<Utc>,
+        window_end: DateTime<Utc>,
+    }
+
+    pub(super) fn fault<'de, D: Deserializer<'de>>(d: D) -> Result<super::ReportedFault, D::Error> {
+        let f = Fault::deserialize(d)?;
+        Ok(super::ReportedFault {
+            symptom: f.symptom,
+            error_code: f.error_code,
+            since: f.fault_since,
+            trigger: f.fault_trigger,
+        })
+    }
+
+    pub(super) fn window<'de, D: Deserializer<'de>>(d: D) -> Result<super::Window, D::Error> {
+        let w = Window::deserialize(d)?;
+        Ok(super::Window {
+            start: w.window_start,
+            end: w.window_end,
+        })
+    }
 }
 
 /// A recorded status change.
