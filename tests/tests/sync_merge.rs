@@ -230,6 +230,26 @@ fn run(b_first: bool) -> Outcome {
     .normalise_window(&new_start)
 }
 
+/// eng-a's phone, signed in and synced once (it holds its job).
+fn eng_a_synced(w: &World) -> (TempDir, Store, SyncClient) {
+    let dir = TempDir::new().expect("temp dir");
+    let a = Store::open(dir.path().join("a.db")).expect("a");
+    let client = SyncClient::new(&w.server.url, &w.tokens[0]).expect("client");
+    client.sync_now(&a).expect("a gets the job");
+    (dir, a, client)
+}
+
+/// Only the pull half of a sync round on eng-a's phone `a`.
+fn pull_only(w: &World, a: &Store) {
+    let engineer = onsite_tests::server::Http::new(&w.server.url, &w.tokens[0]);
+    let cursor = a.read(onsite_core::sync::apply::cursor).expect("cursor");
+    let page: onsite_core::sync::wire::PullResponse =
+        serde_json::from_value(engineer.get(&format!("/v1/sync/pull?cursor={cursor}")))
+            .expect("page");
+    a.import(|tx, ctx| onsite_core::sync::apply::apply_pull(tx, ctx, &page))
+        .expect("pull");
+}
+
 /// A row as the server holds it, read from its database file (read-only, while it runs).
 fn server_row(w: &World, entity: Entity, id: Uuid) -> serde_json::Map<String, Value> {
     let path = w.dir.path().join("server").join("onsite-server.db");
@@ -335,10 +355,7 @@ fn concurrent_edits_converge_in_either_sync_order() {
 fn a_refused_change_is_taken_back_even_after_its_row_was_pulled() {
     let w = world();
     let ids = setup(&w);
-    let dir = TempDir::new().expect("temp dir");
-    let a = Store::open(dir.path().join("a.db")).expect("a");
-    let client = SyncClient::new(&w.server.url, &w.tokens[0]).expect("client");
-    client.sync_now(&a).expect("a gets the job");
+    let (_dir, a, client) = eng_a_synced(&w);
 
     a.set_status(ids.job_a, Status::Accepted, Role::Engineer, None)
         .expect("accept");
@@ -346,14 +363,8 @@ fn a_refused_change_is_taken_back_even_after_its_row_was_pulled() {
         &format!("/v1/work-orders/{}/status", ids.job_a),
         json!({ "to": "cancelled", "reason": "Customer bought a new machine" }),
     );
-    // Only the pull half of a round, as if the accept had come just after the push.
-    let engineer = onsite_tests::server::Http::new(&w.server.url, &w.tokens[0]);
-    let cursor = a.read(onsite_core::sync::apply::cursor).expect("cursor");
-    let page: onsite_core::sync::wire::PullResponse =
-        serde_json::from_value(engineer.get(&format!("/v1/sync/pull?cursor={cursor}")))
-            .expect("page");
-    a.import(|tx, ctx| onsite_core::sync::apply::apply_pull(tx, ctx, &page))
-        .expect("pull");
+    // Only the pull half of a round, as if the change had come just after the push.
+    pull_only(&w, &a);
     let held = a.job_detail(ids.job_a).expect("job").work_order.status;
     assert_eq!(held, Status::Accepted, "a waiting change keeps its field");
 
@@ -465,10 +476,7 @@ fn a_chain_of_follow_ups_syncs_with_every_visit_it_follows() {
 fn an_office_edit_of_the_report_header_does_not_void_an_offline_signature() {
     let w = world();
     let job = onsite_tests::scenario::dispatch(&w.dispatcher, "WO-7", "eng-a");
-    let dir = TempDir::new().expect("temp dir");
-    let a = Store::open(dir.path().join("a.db")).expect("a");
-    let client = SyncClient::new(&w.server.url, &w.tokens[0]).expect("client");
-    client.sync_now(&a).expect("a gets the job");
+    let (_dir, a, client) = eng_a_synced(&w);
     let asset = a.job_detail(job).expect("job").asset.expect("asset").id;
 
     onsite_tests::complete_visit(&a, job);
@@ -607,10 +615,7 @@ fn a_signed_report_that_differs_beyond_the_office_fields_is_refused() {
 fn an_edit_changed_later_by_someone_who_saw_it_is_no_conflict() {
     let w = world();
     let ids = setup(&w);
-    let dir = TempDir::new().expect("temp dir");
-    let a = Store::open(dir.path().join("a.db")).expect("a");
-    let client = SyncClient::new(&w.server.url, &w.tokens[0]).expect("client");
-    client.sync_now(&a).expect("a gets the job");
+    let (_dir, a, client) = eng_a_synced(&w);
     edit(&a, Entity::Site, ids.site, "access_notes", A_NOTES);
     client.sync_now(&a).expect("the correction goes up");
     w.dispatcher.patch(
@@ -633,23 +638,14 @@ fn an_edit_changed_later_by_someone_who_saw_it_is_no_conflict() {
 fn a_waiting_edit_that_loses_is_logged_once() {
     let w = world();
     let ids = setup(&w);
-    let dir = TempDir::new().expect("temp dir");
-    let a = Store::open(dir.path().join("a.db")).expect("a");
-    let client = SyncClient::new(&w.server.url, &w.tokens[0]).expect("client");
-    client.sync_now(&a).expect("a gets the job");
+    let (_dir, a, client) = eng_a_synced(&w);
     edit(&a, Entity::Asset, ids.asset_x, "serial", A_SERIAL);
     w.dispatcher.patch(
         &format!("/v1/assets/{}", ids.asset_x),
         json!({ "serial": DISPATCH_SERIAL }),
     );
-    // Only the pull half of a round, as if the edit had come just after the push.
-    let engineer = onsite_tests::server::Http::new(&w.server.url, &w.tokens[0]);
-    let cursor = a.read(onsite_core::sync::apply::cursor).expect("cursor");
-    let page: onsite_core::sync::wire::PullResponse =
-        serde_json::from_value(engineer.get(&format!("/v1/sync/pull?cursor={cursor}")))
-            .expect("page");
-    a.import(|tx, ctx| onsite_core::sync::apply::apply_pull(tx, ctx, &page))
-        .expect("pull");
+    // Only the pull half of a round, as if the change had come just after the push.
+    pull_only(&w, &a);
     assert_eq!(
         field(&a, Entity::Asset, ids.asset_x, "serial"),
         json!(DISPATCH_SERIAL)
