@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::clock::{Hlc, format_time};
-use crate::error::{Entity, Error, FieldProblem, Problem, Result};
+use crate::error::{Entity, Error, Problem, Result};
 use crate::store::{ActionCtx, Op, field_stamp};
 use crate::validate::{CODE_MAX, Check, NAME_MAX, TEXT_MAX};
 use crate::work_orders::status::Role;
@@ -172,15 +172,6 @@ pub struct Edited {
     pub merges: Vec<FieldMerge>,
 }
 
-fn invalid(field: &str, problem: Problem) -> Error {
-    Error::Invalid {
-        problems: vec![FieldProblem {
-            field: field.to_owned(),
-            problem,
-        }],
-    }
-}
-
 /// Checks an edit against [`FIELDS`], the caller's role and each field's limits, and returns
 /// the values as they are stored.
 fn checked(
@@ -189,13 +180,13 @@ fn checked(
     role: Role,
 ) -> Result<Vec<(&'static str, Option<String>)>> {
     if changes.is_empty() {
-        return Err(invalid("fields", Problem::NoItems));
+        return Err(Error::invalid("fields", Problem::NoItems));
     }
     let mut out = Vec::with_capacity(changes.len());
     let mut check = Check::new();
     for (name, value) in changes {
         let Some(f) = fields_of(entity).find(|f| f.name == name) else {
-            return Err(invalid(
+            return Err(Error::invalid(
                 name,
                 Problem::NotOneOf {
                     value: name.clone(),
@@ -263,24 +254,17 @@ fn check_window(values: &[(&'static str, Option<String>)]) -> Result<()> {
         (None, None) => return Ok(()),
         (Some(Some(s)), Some(Some(e))) => (s, e),
         _ => {
-            let detail = "a new appointment needs both window_start and window_end".to_owned();
-            return Err(invalid("window", Problem::Inconsistent { detail }));
+            return Err(Error::inconsistent(
+                "window",
+                "a new appointment needs both window_start and window_end",
+            ));
         }
     };
     let parse = |t: &str| DateTime::parse_from_rfc3339(t).map(|t| t.to_utc());
     let (Ok(start), Ok(end)) = (parse(&start), parse(&end)) else {
         return Ok(()); // already refused by `checked`
     };
-    Check::new()
-        .window("window", start, end)
-        .fail_if(
-            end - start > chrono::Duration::hours(24),
-            "window",
-            Problem::Inconsistent {
-                detail: "an appointment window is at most 24 hours".into(),
-            },
-        )
-        .finish()
+    Check::new().appointment("window", start, end).finish()
 }
 
 fn current_value(

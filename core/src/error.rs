@@ -310,6 +310,26 @@ impl fmt::Display for FieldProblem {
 }
 
 impl Error {
+    /// Shorthand for an [`Error::Invalid`] with one problem.
+    pub fn invalid(field: &str, problem: Problem) -> Self {
+        Error::Invalid {
+            problems: vec![FieldProblem {
+                field: field.to_owned(),
+                problem,
+            }],
+        }
+    }
+
+    /// Shorthand for an [`Error::Invalid`] whose one problem is an inconsistency.
+    pub fn inconsistent(field: &str, detail: impl Into<String>) -> Self {
+        Error::invalid(
+            field,
+            Problem::Inconsistent {
+                detail: detail.into(),
+            },
+        )
+    }
+
     /// Shorthand for a [`Error::NotFound`].
     pub fn not_found(entity: Entity, id: impl fmt::Display) -> Self {
         Error::NotFound {

@@ -105,6 +105,17 @@ impl Check {
         self
     }
 
+    /// An appointment window: the end after the start, at most 24 hours apart.
+    pub fn appointment(self, field: &str, start: DateTime<Utc>, end: DateTime<Utc>) -> Self {
+        self.window(field, start, end).fail_if(
+            end - start > chrono::Duration::hours(24),
+            field,
+            Problem::Inconsistent {
+                detail: "an appointment window is at most 24 hours".into(),
+            },
+        )
+    }
+
     /// A list with at least one and at most `max` items.
     pub fn items<T>(mut self, field: &str, items: &[T], max: usize) -> Self {
         if items.is_empty() {

@@ -285,14 +285,7 @@ fn check_stamp(m: &onsite_core::sync::wire::Mutation) -> onsite_core::Result<()>
     m.hlc
         .parse::<onsite_core::clock::Hlc>()
         .map(|_| ())
-        .map_err(|_| Error::Invalid {
-            problems: vec![onsite_core::FieldProblem {
-                field: "hlc".into(),
-                problem: onsite_core::Problem::Inconsistent {
-                    detail: "not a stamp".into(),
-                },
-            }],
-        })
+        .map_err(|_| Error::inconsistent("hlc", "not a stamp"))
 }
 
 /// Stamps from the future are not taken: one would drag the server's clock (and every later
@@ -408,27 +401,20 @@ fn authorize(
     }
 }
 
-/// A row's stamps: the row stamp, and the stamps of fields changed since.
+/// A row's stamps as the wire carries them: the row stamp, and the stamps of fields changed
+/// since.
 fn stamps_of(
     conn: &Connection,
     entity: Entity,
     id: Uuid,
 ) -> onsite_core::Result<(Option<String>, std::collections::BTreeMap<String, String>)> {
-    let mut stmt = conn
-        .prepare_cached("SELECT field, hlc FROM field_clocks WHERE entity = ?1 AND row_id = ?2")?;
-    let mut row_stamp = None;
-    let mut fields = std::collections::BTreeMap::new();
-    for row in stmt.query_map((entity.as_str(), id.to_string()), |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-    })? {
-        let (field, hlc) = row?;
-        if field == onsite_core::store::ROW_STAMP {
-            row_stamp = Some(hlc);
-        } else {
-            fields.insert(field, hlc);
-        }
-    }
-    Ok((row_stamp, fields))
+    let mut stamps = onsite_core::store::row_stamps(conn, entity, id)?;
+    let row_stamp = stamps.remove(onsite_core::store::ROW_STAMP);
+    let fields = stamps
+        .into_iter()
+        .map(|(field, hlc)| (field, hlc.to_string()))
+        .collect();
+    Ok((row_stamp.map(|h| h.to_string()), fields))
 }
 
 /// Which change-log entries an engineer may see: their jobs; the history of those jobs (visits

@@ -41,6 +41,29 @@ pub fn field_stamp(
         .transpose()
 }
 
+/// Every stamp of one row: field → stamp, the row stamp under [`ROW_STAMP`].
+pub fn row_stamps(
+    conn: &Connection,
+    entity: Entity,
+    row_id: Uuid,
+) -> Result<std::collections::BTreeMap<String, Hlc>> {
+    let mut stmt = conn
+        .prepare_cached("SELECT field, hlc FROM field_clocks WHERE entity = ?1 AND row_id = ?2")?;
+    let rows = stmt.query_map((entity.as_str(), row_id.to_string()), |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })?;
+    let mut stamps = std::collections::BTreeMap::new();
+    for row in rows {
+        let (field, hlc) = row?;
+        let stamp = hlc.parse().map_err(|_| Error::Corrupt {
+            column: "field_clocks.hlc",
+            value: hlc,
+        })?;
+        stamps.insert(field, stamp);
+    }
+    Ok(stamps)
+}
+
 /// What a change does to its row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

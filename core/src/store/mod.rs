@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use uuid::Uuid;
 
-pub use action::{ActionCtx, Op, ROW_STAMP, field_stamp};
+pub use action::{ActionCtx, Op, ROW_STAMP, field_stamp, row_stamps};
 pub use schema::LATEST_VERSION;
 
 use crate::clock::{Clock, SystemClock};

@@ -3,40 +3,19 @@
 //! the server, so the device and the server converge whatever order edits arrived in. A value
 //! of this device that lost is logged from the push answer (see `apply::apply_push`).
 
-use std::collections::HashMap;
-
 use rusqlite::Transaction;
 use uuid::Uuid;
 
 use super::wire::RowChange;
 use crate::clock::Hlc;
 use crate::edits::fields_of;
-use crate::error::{Entity, Error, Result};
-use crate::store::{ActionCtx, ROW_STAMP};
+use crate::error::{Error, Result};
+use crate::store::{ActionCtx, ROW_STAMP, row_stamps};
 
 /// Parses a stamp that came over the wire.
 pub(super) fn wire_stamp(text: &str) -> Result<Hlc> {
     text.parse()
         .map_err(|_| Error::Protocol(format!("a pulled row has a bad stamp {text:?}")))
-}
-
-/// This store's stamps of one row: field → stamp, the row stamp under [`ROW_STAMP`].
-fn local_stamps(tx: &Transaction<'_>, entity: Entity, id: Uuid) -> Result<HashMap<String, Hlc>> {
-    let mut stmt =
-        tx.prepare_cached("SELECT field, hlc FROM field_clocks WHERE entity = ?1 AND row_id = ?2")?;
-    let rows = stmt.query_map((entity.as_str(), id.to_string()), |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-    })?;
-    let mut stamps = HashMap::new();
-    for row in rows {
-        let (field, hlc) = row?;
-        let stamp = hlc.parse().map_err(|_| Error::Corrupt {
-            column: "field_clocks.hlc",
-            value: hlc,
-        })?;
-        stamps.insert(field, stamp);
-    }
-    Ok(stamps)
 }
 
 /// Which editable fields of a pulled row keep the local value: those whose local stamp is
@@ -47,7 +26,7 @@ pub(super) fn merge_row(tx: &Transaction<'_>, change: &RowChange, id: Uuid) -> R
     }
     // Every stored row has a stamp: none means the row is new here (most rows of a first
     // sync), and there is nothing to merge. Checked first: it is the cheap lookup.
-    let stamps = local_stamps(tx, change.entity, id)?;
+    let stamps = row_stamps(tx, change.entity, id)?;
     if stamps.is_empty() {
         return Ok(Vec::new());
     }

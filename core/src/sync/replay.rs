@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::wire::Mutation;
 use crate::clock::Hlc;
 use crate::edits::{self, EditPayload, FieldMerge};
-use crate::error::{Entity, Error, FieldProblem, Problem, Result};
+use crate::error::{Entity, Error, Result};
 use crate::report::{self, ServiceReport};
 use crate::store::{ActionCtx, Op};
 use crate::visit::charges::{self, QuoteDecision, QuoteLine};
@@ -32,17 +32,6 @@ pub struct Replayed {
     pub merges: Vec<FieldMerge>,
 }
 
-fn invalid(field: &str, detail: impl Into<String>) -> Error {
-    Error::Invalid {
-        problems: vec![FieldProblem {
-            field: field.to_owned(),
-            problem: Problem::Inconsistent {
-                detail: detail.into(),
-            },
-        }],
-    }
-}
-
 /// The work order a mutation is about, for the authority check before replaying it.
 pub fn target_work_order(m: &Mutation) -> Option<Uuid> {
     if m.entity == Entity::WorkOrder {
@@ -54,7 +43,7 @@ pub fn target_work_order(m: &Mutation) -> Option<Uuid> {
 fn row<T: DeserializeOwned>(m: &Mutation) -> Result<T> {
     let mut payload = m.payload.clone();
     let Value::Object(map) = &mut payload else {
-        return Err(invalid("payload", "not an object"));
+        return Err(Error::inconsistent("payload", "not an object"));
     };
     map.insert("id".into(), Value::String(m.row_id.to_string()));
     Ok(serde_json::from_value(payload)?)
@@ -68,7 +57,10 @@ pub fn replay(
     m: &Mutation,
     role: Role,
 ) -> Result<Replayed> {
-    let hlc: Hlc = m.hlc.parse().map_err(|_| invalid("hlc", "not a stamp"))?;
+    let hlc: Hlc = m
+        .hlc
+        .parse()
+        .map_err(|_| Error::inconsistent("hlc", "not a stamp"))?;
     let result = replay_inner(tx, ctx, m, role, hlc);
     ctx.end_replay();
     result
@@ -97,7 +89,10 @@ fn replay_inner(
         });
     }
     if m.op != Op::Insert && m.entity != Entity::WorkOrder {
-        return Err(invalid("op", "visit records are only ever added"));
+        return Err(Error::inconsistent(
+            "op",
+            "visit records are only ever added",
+        ));
     }
     match m.entity {
         Entity::WorkOrder if m.op == Op::Transition => {
@@ -180,7 +175,7 @@ fn replay_inner(
             ctx.begin_replay(vec![d.id], d.decided_at, hlc);
             let here = charges::decide(tx, ctx, d.work_order_id, d.approved, d.signer_name)?;
             if here.charges_sha256 != d.charges_sha256 {
-                return Err(invalid(
+                return Err(Error::inconsistent(
                     "charges",
                     "the charges the customer decided on differ from the server's copy",
                 ));
@@ -194,7 +189,7 @@ fn replay_inner(
                 // Queued before sign-offs kept their report: the whole report must match.
                 let here = signoff::sign(tx, ctx, s.work_order_id, s.signer_name, s.strokes)?;
                 if here.report_sha256 != s.report_sha256 {
-                    return Err(invalid(
+                    return Err(Error::inconsistent(
                         "report_sha256",
                         "the report the customer signed differs from the server's copy",
                     ));
@@ -202,7 +197,7 @@ fn replay_inner(
                 return Ok(one(s.work_order_id));
             };
             if report::sha256_hex(&signed_json) != s.report_sha256 {
-                return Err(invalid(
+                return Err(Error::inconsistent(
                     "report_sha256",
                     "the signed report does not match its hash",
                 ));
@@ -216,7 +211,7 @@ fn replay_inner(
             // Only the fields the office may edit can differ (it changed the serial or the
             // appointment while the engineer was offline); the rest must be the server's.
             if ours != Some(signed.content_sha256()?) {
-                return Err(invalid(
+                return Err(Error::inconsistent(
                     "report_sha256",
                     "the report the customer signed differs from the server's copy",
                 ));

@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::error::{Entity, Error, Problem, Result};
+use crate::error::{Entity, Error, Result};
 
 /// The table's columns, from a cached statement (no schema query per row).
 fn columns(conn: &Connection, entity: Entity) -> Result<Vec<String>> {
@@ -62,13 +62,11 @@ impl RowWriter {
             self.statements.insert(key.clone(), statement);
         }
         let (cols, sql) = &self.statements[&key];
-        let bad = || Error::Invalid {
-            problems: vec![crate::error::FieldProblem {
-                field: entity.table().to_owned(),
-                problem: Problem::Inconsistent {
-                    detail: "the row does not match this store's columns".into(),
-                },
-            }],
+        let bad = || {
+            Error::inconsistent(
+                entity.table(),
+                "the row does not match this store's columns",
+            )
         };
         if row.len() != cols.len() {
             return Err(bad());

@@ -211,14 +211,7 @@ pub fn create(tx: &Transaction<'_>, ctx: &mut ActionCtx, new: NewWorkOrder) -> R
         .opt_text("fault_since", new.fault.since.as_deref(), NAME_MAX)
         .opt_text("fault_trigger", new.fault.trigger.as_deref(), TEXT_MAX)
         .opt_text("assignee", new.assignee.as_deref(), NAME_MAX)
-        .window("window", new.window.start, new.window.end)
-        .fail_if(
-            new.window.end - new.window.start > chrono::Duration::hours(24),
-            "window",
-            Problem::Inconsistent {
-                detail: "an appointment window is at most 24 hours".into(),
-            },
-        )
+        .appointment("window", new.window.start, new.window.end)
         .finish()?;
     let site = crate::customers::get_site(tx, new.site_id)?;
     crate::customers::get_customer(tx, new.customer_id)?;
@@ -315,14 +308,12 @@ fn duplicate_number(err: rusqlite::Error, number: &str) -> Error {
     let unique = matches!(&err, rusqlite::Error::SqliteFailure(e, _)
         if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE);
     if unique {
-        Error::Invalid {
-            problems: vec![crate::error::FieldProblem {
-                field: "number".into(),
-                problem: Problem::AlreadyUsed {
-                    value: number.to_owned(),
-                },
-            }],
-        }
+        Error::invalid(
+            "number",
+            Problem::AlreadyUsed {
+                value: number.to_owned(),
+            },
+        )
     } else {
         err.into()
     }
