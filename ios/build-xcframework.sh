@@ -4,8 +4,12 @@
 #   2. cargo builds the static library for aarch64-apple-ios (devices), aarch64-apple-ios-sim
 #      and x86_64-apple-ios (simulators on Apple silicon and Intel);
 #   3. lipo joins the two simulator slices (an XCFramework takes one library per platform);
-#   4. xcodebuild -create-xcframework with onsiteFFI.h and its module map -> ios/onsiteFFI.xcframework;
-#   5. copies onsite.swift into Sources/OnsiteBindings/.
+#   4. xcodebuild -create-xcframework with both C headers (onsiteFFI.h for the FFI crate's
+#      objects, onsite_coreFFI.h for the core's records) and one module map declaring both C
+#      modules -> ios/onsiteFFI.xcframework;
+#   5. copies both generated Swift files (onsite.swift, onsite_core.swift) into
+#      Sources/OnsiteBindings/: UniFFI needs the two crates' Swift in one Swift module, since the
+#      objects' code uses the core's records.
 #
 #   ios/build-xcframework.sh            # release (what an app ships)
 #   ONSITE_PROFILE=dev ios/build-xcframework.sh   # quicker, unoptimized
@@ -37,9 +41,15 @@ done
 work="$target_dir/ios-xcframework"
 rm -rf "$work"
 mkdir -p "$work/headers" "$work/simulator"
-cp bindings/generated/swift/onsiteFFI.h "$work/headers/"
-# xcodebuild looks for the module map under this exact name.
-cp bindings/generated/swift/onsiteFFI.modulemap "$work/headers/module.modulemap"
+ffi_modules=(onsiteFFI onsite_coreFFI)
+for m in "${ffi_modules[@]}"; do
+    cp "bindings/generated/swift/$m.h" "$work/headers/"
+done
+# xcodebuild looks for the module map under this exact name; one file may declare both modules.
+for m in "${ffi_modules[@]}"; do
+    cat "bindings/generated/swift/$m.modulemap"
+    echo
+done > "$work/headers/module.modulemap"
 lipo -create \
     "$target_dir/aarch64-apple-ios-sim/$profile_dir/libonsite_ffi.a" \
     "$target_dir/x86_64-apple-ios/$profile_dir/libonsite_ffi.a" \
@@ -50,5 +60,5 @@ xcodebuild -create-xcframework \
     -library "$target_dir/aarch64-apple-ios/$profile_dir/libonsite_ffi.a" -headers "$work/headers" \
     -library "$work/simulator/libonsite_ffi.a" -headers "$work/headers" \
     -output ios/onsiteFFI.xcframework
-cp bindings/generated/swift/onsite.swift ios/Sources/OnsiteBindings/onsite.swift
-echo "build-xcframework: ios/onsiteFFI.xcframework and ios/Sources/OnsiteBindings/onsite.swift ($profile)" >&2
+cp bindings/generated/swift/onsite.swift bindings/generated/swift/onsite_core.swift ios/Sources/OnsiteBindings/
+echo "build-xcframework: ios/onsiteFFI.xcframework and ios/Sources/OnsiteBindings/{onsite,onsite_core}.swift ($profile)" >&2

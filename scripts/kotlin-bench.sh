@@ -19,7 +19,7 @@ kotlin_tools_install
 
 lib="$(bindings/generate.sh --release kotlin | tail -n 1)"
 out="$target_dir/kotlin-bench"
-kotlin_compile "$out/classes" bindings/generated/kotlin/uniffi/onsite/onsite.kt bindings/kotlin-bench/src/*.kt
+kotlin_compile "$out/classes" $(generated_kotlin) bindings/kotlin-bench/src/*.kt
 
 # The two sides run one after the other, so a round's Kotlin and Rust figures see different
 # moments of a shared machine and disk. Several rounds, alternating, and the median of each

@@ -38,6 +38,12 @@ kotlin_tools_install() {
     [[ -x "$kotlin_home/bin/kotlinc" ]] || fail "no kotlinc at $kotlin_home/bin/kotlinc after installing"
 }
 
+# The generated Kotlin: one file per UniFFI crate (app/onsite/core/onsite_core.kt for the core's
+# records, app/onsite/core/ffi/onsite.kt for the objects), in a stable order.
+generated_kotlin() {
+    find bindings/generated/kotlin -name '*.kt' | sort
+}
+
 jars="/usr/share/java/jna.jar:/usr/share/java/junit4.jar:/usr/share/java/hamcrest-core.jar"
 jars="$jars:$kotlin_home/lib/kotlin-test.jar:$kotlin_home/lib/kotlin-test-junit.jar"
 

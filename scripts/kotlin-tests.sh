@@ -22,7 +22,7 @@ if [[ " ${classes[*]} " == *SyncTest* && -z "${ONSITE_SERVER_BIN:-}" ]]; then
 fi
 
 out="$target_dir/kotlin-tests"
-kotlin_compile "$out/classes" bindings/generated/kotlin/uniffi/onsite/onsite.kt bindings/kotlin-tests/src/*.kt
+kotlin_compile "$out/classes" $(generated_kotlin) bindings/kotlin-tests/src/*.kt
 
 java -Djna.library.path="$(dirname "$lib")" \
     -cp "$out/classes:$jars:$kotlin_home/lib/kotlin-stdlib.jar" \

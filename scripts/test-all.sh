@@ -18,3 +18,7 @@ scripts/kotlin-tests.sh
 # The Android shell's plain-Kotlin facade (coroutines, Flow over the sync observer, the
 # signature recorder) compiled and tested on the JVM against the same bindings.
 ONSITE_FFI_LIB="${CARGO_TARGET_DIR:-$PWD/target}/debug/libonsite_ffi.so" android/jvm-check.sh
+
+# The iOS shell, as far as Linux allows: the Swift bindings generate (both crates), every
+# generated method and type the Swift sources use exists, build-xcframework.sh parses.
+ios/check-bindings.sh

@@ -1,4 +1,4 @@
-// The library an app depends on: the generated UniFFI bindings (Kotlin package uniffi.onsite),
+// The library an app depends on: the generated UniFFI bindings (Kotlin packages app.onsite.core and app.onsite.core.ffi),
 // the Rust core built for four Android ABIs with cargo-ndk, JNA, and the hand-written facade.
 //
 // Needs on the build machine: Rust with the Android targets

@@ -1,16 +1,17 @@
 //! The conflict log: values of this device's that the server refused or overwrote. Nothing
 //! the engineer entered disappears silently; the app lists these and marks them seen.
 
+use onsite_core::conflicts::Conflict;
+use onsite_core::validate::parse_id;
+
 use crate::error::ApiError;
-use crate::records::sync::Conflict;
-use crate::records::{all, parse_id};
 use crate::store::OnsiteStore;
 
 #[uniffi::export]
 impl OnsiteStore {
     /// The conflict log, newest first; seen entries only if `include_seen`.
     pub fn conflicts(&self, include_seen: bool) -> Result<Vec<Conflict>, ApiError> {
-        Ok(all(self.store.conflicts(include_seen)?))
+        Ok(self.store.conflicts(include_seen)?)
     }
 
     /// Marks a conflict-log entry as seen.

@@ -7,52 +7,30 @@
 use std::collections::HashMap;
 
 use onsite_core::Entity;
+use onsite_core::validate::parse_id;
 use onsite_core::work_orders::status::Role;
 
 use crate::error::ApiError;
-use crate::records::parse_id;
 use crate::store::OnsiteStore;
-
-/// The kinds of row whose plain fields can be edited.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
-pub enum EditTarget {
-    /// A customer: `phone`, `email`.
-    Customer,
-    /// A site: `access_notes`, `contact_name`, `contact_phone`.
-    Site,
-    /// An asset: `model`, `serial`, `firmware`.
-    Asset,
-    /// A work order: `error_code` (`priority`, `window_start`, `window_end` are the
-    /// dispatcher's).
-    WorkOrder,
-}
-
-impl From<EditTarget> for Entity {
-    fn from(t: EditTarget) -> Self {
-        match t {
-            EditTarget::Customer => Entity::Customer,
-            EditTarget::Site => Entity::Site,
-            EditTarget::Asset => Entity::Asset,
-            EditTarget::WorkOrder => Entity::WorkOrder,
-        }
-    }
-}
 
 #[uniffi::export]
 impl OnsiteStore {
-    /// Changes plain fields of one row as the engineer: `changes` maps each field name to its
-    /// new value (`null` clears an optional field). One transaction, queued for sync; every
-    /// bad value is listed in `Invalid`, an unknown row is `NotFound`, and a field the
-    /// dispatcher owns (or a finished job) is `NotAllowed`. Nothing is stored on an error.
+    /// Changes plain fields of one row as the engineer: `target` is `Customer` (`phone`,
+    /// `email`), `Site` (`access_notes`, `contact_name`, `contact_phone`), `Asset` (`model`,
+    /// `serial`, `firmware`) or `WorkOrder` (`error_code`); `changes` maps each field name to
+    /// its new value (`null` clears an optional field). One transaction, queued for sync; every
+    /// bad value (or a kind of row with no editable fields) is listed in `Invalid`, an unknown
+    /// row is `NotFound`, and a field the dispatcher owns (or a finished job) is `NotAllowed`.
+    /// Nothing is stored on an error.
     pub fn edit_fields(
         &self,
-        target: EditTarget,
+        target: Entity,
         id: String,
         changes: HashMap<String, Option<String>>,
     ) -> Result<(), ApiError> {
         let row_id = parse_id("id", &id)?;
         self.store.edit_fields(
-            target.into(),
+            target,
             row_id,
             changes.into_iter().collect(),
             Role::Engineer,

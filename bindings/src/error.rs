@@ -8,17 +8,39 @@
 //! `Throwable.message`.)
 
 use onsite_core::Error;
+use onsite_core::visit::completion::MissingItem;
 
-use crate::records::all;
-use crate::records::signoff::Missing;
-
-/// One thing wrong with one input field.
+/// One thing wrong with one input field. (Not the core's `FieldProblem`: the app shows the
+/// core's sentence for it, which UniFFI cannot carry as a field of that type.)
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct FieldIssue {
     /// The field, as the API names it (e.g. `quantity`).
     pub field: String,
     /// What is wrong, as a sentence to show.
     pub text: String,
+}
+
+/// A missing item with the core's sentence for it, as a screen lists it. (The item is the
+/// core's own `MissingItem`; this record only adds the sentence, which UniFFI cannot derive.)
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Missing {
+    /// What is missing.
+    pub item: MissingItem,
+    /// The same, as a sentence to show.
+    pub text: String,
+}
+
+impl Missing {
+    /// Each item with its sentence.
+    pub(crate) fn all(items: Vec<MissingItem>) -> Vec<Missing> {
+        items
+            .into_iter()
+            .map(|item| Missing {
+                text: item.to_string(),
+                item,
+            })
+            .collect()
+    }
 }
 
 /// What went wrong, as an app can act on it. In Kotlin this is `ApiException`, in Swift
@@ -107,7 +129,7 @@ impl From<Error> for ApiError {
                 detail,
             },
             Error::CompletionRefused { missing } => ApiError::IncompleteCompletion {
-                missing: all(missing),
+                missing: Missing::all(missing),
                 detail,
             },
             Error::Network(_) => ApiError::Network { detail },
@@ -133,12 +155,10 @@ impl From<Error> for ApiError {
 
 #[cfg(test)]
 mod tests {
-    use onsite_core::visit::completion::MissingItem;
     use onsite_core::work_orders::status::{Role, Status};
     use onsite_core::{Entity, FieldProblem, Problem};
 
     use super::*;
-    use crate::records::signoff::MissingItem as FfiMissingItem;
 
     #[test]
     fn each_core_error_maps_to_the_action_an_app_takes() {
@@ -180,8 +200,8 @@ mod tests {
         let ApiError::IncompleteCompletion { missing, detail } = e else {
             panic!("not IncompleteCompletion");
         };
-        assert_eq!(missing[0].item, FfiMissingItem::FunctionTest);
-        assert_eq!(missing[1].item, FfiMissingItem::Signature);
+        assert_eq!(missing[0].item, MissingItem::FunctionTest);
+        assert_eq!(missing[1].item, MissingItem::Signature);
         assert!(detail.contains("signed"), "{detail}");
     }
 }

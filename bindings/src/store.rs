@@ -5,11 +5,11 @@
 use std::sync::Arc;
 
 use onsite_core::Store;
+use onsite_core::outbox::OutboxEntry;
 use onsite_core::seed::{self, SeedPlan};
+use onsite_core::validate::parse_date;
 
 use crate::error::ApiError;
-use crate::records::sync::PendingChange;
-use crate::records::{all, id, millis, parse_date};
 
 /// An open device store: one SQLite file per signed-in engineer. Share one instance per file;
 /// every method is safe to call from any thread.
@@ -18,14 +18,16 @@ pub struct OnsiteStore {
     pub(crate) store: Arc<Store>,
 }
 
-/// The server this store syncs with.
+/// The server this store syncs with. (Not the core's `Session`, which also holds the device
+/// token: the app never reads the token back.)
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Session {
     /// The server's base URL.
     pub server_url: String,
 }
 
-/// How much demo data to seed.
+/// How much demo data to seed. (Not the core's `SeedPlan`: an input, so its date is text the
+/// core parses into `Invalid`, and its counts are `u32`, which UniFFI has and `usize` is not.)
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct DemoSeed {
     /// Open jobs to create, each with its own customer, site and asset.
@@ -64,12 +66,12 @@ impl OnsiteStore {
 
     /// This device store's client id (made when the file was created).
     pub fn client_id(&self) -> String {
-        id(self.store.client_id())
+        self.store.client_id().to_string()
     }
 
-    /// The store's clock, in epoch milliseconds.
+    /// The store's clock, in epoch milliseconds (the unit the time arguments take).
     pub fn now_ms(&self) -> i64 {
-        millis(self.store.now())
+        self.store.now().timestamp_millis()
     }
 
     /// The server this store syncs with, if signed in (see `login`).
@@ -85,8 +87,8 @@ impl OnsiteStore {
     }
 
     /// The oldest `limit` changes waiting for the server.
-    pub fn pending_changes(&self, limit: u32) -> Result<Vec<PendingChange>, ApiError> {
-        Ok(all(self.store.pending_changes(limit)?))
+    pub fn pending_changes(&self, limit: u32) -> Result<Vec<OutboxEntry>, ApiError> {
+        Ok(self.store.pending_changes(limit)?)
     }
 
     /// Fills the store with the core's demo data (customers, appliances, locks, jobs from
@@ -102,6 +104,10 @@ impl OnsiteStore {
             seed: plan.seed,
         };
         let summary = seed::seed(&self.store, &plan)?;
-        Ok(summary.work_order_ids.into_iter().map(id).collect())
+        Ok(summary
+            .work_order_ids
+            .into_iter()
+            .map(|id| id.to_string())
+            .collect())
     }
 }

@@ -12,12 +12,11 @@ use std::time::Duration;
 
 use onsite_core::Store;
 use onsite_core::sync::background::{
-    LoopConfig, SyncLoop, SyncObserver as CoreSyncObserver, SyncStatus as CoreSyncStatus,
+    LoopConfig, SyncLoop, SyncObserver as CoreSyncObserver, SyncStatus,
 };
-use onsite_core::sync::client::SyncClient;
+use onsite_core::sync::client::{SyncClient, SyncReport};
 
 use crate::error::ApiError;
-use crate::records::sync::{SyncReport, SyncStatus};
 use crate::store::OnsiteStore;
 
 /// Told about every status change of a [`BackgroundSync`], on the sync thread.
@@ -27,7 +26,9 @@ pub trait SyncObserver: Send + Sync {
     fn on_status(&self, status: SyncStatus);
 }
 
-/// Timing of the background loop.
+/// Timing of the background loop. (Not the core's `LoopConfig`: an input in plain
+/// milliseconds with defaults, so an app may leave fields out and cannot pass a negative
+/// `Duration`.)
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct SyncLoopConfig {
     /// Between successful rounds, milliseconds.
@@ -82,7 +83,7 @@ impl OnsiteStore {
     /// One full round now, blocking until it ends: push every waiting change, then pull every
     /// page. An interrupted round loses nothing and resumes next time.
     pub fn sync_now(&self) -> Result<SyncReport, ApiError> {
-        Ok(client(&self.store)?.sync_now(&self.store)?.into())
+        Ok(client(&self.store)?.sync_now(&self.store)?)
     }
 
     /// Starts the background loop: a round right away, then on the timer, backing off while
@@ -131,9 +132,8 @@ impl Fanout {
 }
 
 impl CoreSyncObserver for Fanout {
-    fn on_status(&self, status: &CoreSyncStatus) {
+    fn on_status(&self, status: &SyncStatus) {
         let observers: Vec<_> = lock(&self.observers).values().cloned().collect();
-        let status = SyncStatus::from(status.clone());
         for observer in observers {
             Fanout::tell(observer.as_ref(), status.clone());
         }
@@ -163,7 +163,7 @@ impl BackgroundSync {
     /// The current status (the last one, once stopped).
     pub fn status(&self) -> SyncStatus {
         match &*lock(&self.running) {
-            Running::Yes(running) => running.status().into(),
+            Running::Yes(running) => running.status(),
             Running::Stopped(last) => last.clone(),
         }
     }
@@ -185,7 +185,7 @@ impl BackgroundSync {
         let taken = {
             let mut running = lock(&self.running);
             let last = match &*running {
-                Running::Yes(r) => r.status().into(),
+                Running::Yes(r) => r.status(),
                 Running::Stopped(_) => return,
             };
             std::mem::replace(&mut *running, Running::Stopped(last))

@@ -2,23 +2,22 @@
 //! function test, sign-off, completion and the service report. Each action is one transaction
 //! in the core: when the call returns, it is on disk and queued for sync.
 
-use onsite_core::work_orders::status::{Role, Status as CoreStatus};
+use onsite_core::report::ReportView;
+use onsite_core::validate::{parse_epoch_ms, parse_id};
+use onsite_core::visit::VisitRecord;
+use onsite_core::visit::charges::{QuoteDecision, QuoteLine};
+use onsite_core::visit::checklist::{ChecklistResult, Outcome};
+use onsite_core::visit::findings::{Diagnosis, FunctionTest, Measurement, NewDiagnosis, Note};
+use onsite_core::visit::signoff::{SignOff, Stroke};
+use onsite_core::visit::work::{NewPartLine, PartLine, TimeEntry, TimeKind};
+use onsite_core::work_orders::StatusChange;
+use onsite_core::work_orders::status::{Role, Status};
 
-use crate::error::ApiError;
-use crate::records::charges::{QuoteDecision, QuoteLine};
-use crate::records::enums::{Outcome, TimeKind};
-use crate::records::job::StatusChange;
-use crate::records::report::ReportView;
-use crate::records::signoff::{Missing, SignOff, Stroke};
-use crate::records::visit::{
-    ChecklistResult, Diagnosis, FunctionTest, Measurement, NewDiagnosis, NewPartLine, Note,
-    PartLine, TimeEntry, VisitRecord,
-};
-use crate::records::{all, parse_id, parse_millis};
+use crate::error::{ApiError, Missing};
 use crate::store::OnsiteStore;
 
 fn job(work_order_id: &str) -> Result<uuid::Uuid, ApiError> {
-    parse_id("work_order_id", work_order_id)
+    Ok(parse_id("work_order_id", work_order_id)?)
 }
 
 #[uniffi::export]
@@ -30,7 +29,7 @@ impl OnsiteStore {
         diagnosis: NewDiagnosis,
     ) -> Result<Diagnosis, ApiError> {
         let id = job(&work_order_id)?;
-        Ok(self.store.add_diagnosis(id, diagnosis.into())?.into())
+        Ok(self.store.add_diagnosis(id, diagnosis)?)
     }
 
     /// Records a measurement (`value` must be finite).
@@ -42,7 +41,7 @@ impl OnsiteStore {
         unit: String,
     ) -> Result<Measurement, ApiError> {
         let id = job(&work_order_id)?;
-        Ok(self.store.add_measurement(id, name, value, unit)?.into())
+        Ok(self.store.add_measurement(id, name, value, unit)?)
     }
 
     /// Records the result of the checklist item `item_key` (the keys are in
@@ -57,14 +56,13 @@ impl OnsiteStore {
         let id = job(&work_order_id)?;
         Ok(self
             .store
-            .record_checklist_result(id, &item_key, result.into(), note)?
-            .into())
+            .record_checklist_result(id, &item_key, result, note)?)
     }
 
     /// Appends a note.
     pub fn add_note(&self, work_order_id: String, body: String) -> Result<Note, ApiError> {
         let id = job(&work_order_id)?;
-        Ok(self.store.add_note(id, body)?.into())
+        Ok(self.store.add_note(id, body)?)
     }
 
     /// Records time spent, from `started_at_ms` to `ended_at_ms` (epoch milliseconds).
@@ -76,12 +74,9 @@ impl OnsiteStore {
         ended_at_ms: i64,
     ) -> Result<TimeEntry, ApiError> {
         let id = job(&work_order_id)?;
-        let started = parse_millis("started_at_ms", started_at_ms)?;
-        let ended = parse_millis("ended_at_ms", ended_at_ms)?;
-        Ok(self
-            .store
-            .add_time_entry(id, kind.into(), started, ended)?
-            .into())
+        let started = parse_epoch_ms("started_at_ms", started_at_ms)?;
+        let ended = parse_epoch_ms("ended_at_ms", ended_at_ms)?;
+        Ok(self.store.add_time_entry(id, kind, started, ended)?)
     }
 
     /// Records a part installed or removed.
@@ -91,7 +86,7 @@ impl OnsiteStore {
         part: NewPartLine,
     ) -> Result<PartLine, ApiError> {
         let id = job(&work_order_id)?;
-        Ok(self.store.add_part_line(id, part.into())?.into())
+        Ok(self.store.add_part_line(id, part)?)
     }
 
     /// Adds a line to the quote.
@@ -105,8 +100,7 @@ impl OnsiteStore {
         let id = job(&work_order_id)?;
         Ok(self
             .store
-            .add_quote_line(id, description, quantity, unit_price_cents)?
-            .into())
+            .add_quote_line(id, description, quantity, unit_price_cents)?)
     }
 
     /// Records the customer's approval (or refusal) of the charges as they stand now.
@@ -117,7 +111,7 @@ impl OnsiteStore {
         signer_name: String,
     ) -> Result<QuoteDecision, ApiError> {
         let id = job(&work_order_id)?;
-        Ok(self.store.decide_quote(id, approved, signer_name)?.into())
+        Ok(self.store.decide_quote(id, approved, signer_name)?)
     }
 
     /// Records the function test.
@@ -128,7 +122,7 @@ impl OnsiteStore {
         notes: String,
     ) -> Result<FunctionTest, ApiError> {
         let id = job(&work_order_id)?;
-        Ok(self.store.record_function_test(id, passed, notes)?.into())
+        Ok(self.store.record_function_test(id, passed, notes)?)
     }
 
     /// Captures the customer's signature on the service report as it stands now.
@@ -139,13 +133,13 @@ impl OnsiteStore {
         strokes: Vec<Stroke>,
     ) -> Result<SignOff, ApiError> {
         let id = job(&work_order_id)?;
-        Ok(self.store.sign_off(id, signer_name, all(strokes))?.into())
+        Ok(self.store.sign_off(id, signer_name, strokes)?)
     }
 
     /// What still stands between the job and its completion (empty when it can complete).
     pub fn missing_for_completion(&self, work_order_id: String) -> Result<Vec<Missing>, ApiError> {
         let id = job(&work_order_id)?;
-        Ok(all(self.store.missing_for_completion(id)?))
+        Ok(Missing::all(self.store.missing_for_completion(id)?))
     }
 
     /// Completes the job (the same as `set_status(.., Completed, null)`). Refused with
@@ -154,19 +148,18 @@ impl OnsiteStore {
         let id = job(&work_order_id)?;
         Ok(self
             .store
-            .set_status(id, CoreStatus::Completed, Role::Engineer, None)?
-            .into())
+            .set_status(id, Status::Completed, Role::Engineer, None)?)
     }
 
     /// Everything recorded for the visit.
     pub fn visit_record(&self, work_order_id: String) -> Result<VisitRecord, ApiError> {
         let id = job(&work_order_id)?;
-        Ok(self.store.visit_record(id)?.into())
+        Ok(self.store.visit_record(id)?)
     }
 
     /// The service report, its SHA-256 and whether it still matches the signature.
     pub fn service_report(&self, work_order_id: String) -> Result<ReportView, ApiError> {
         let id = job(&work_order_id)?;
-        Ok(self.store.service_report(id)?.into())
+        Ok(self.store.service_report(id)?)
     }
 }

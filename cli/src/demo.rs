@@ -328,7 +328,7 @@ fn visit(store: &Store, job: Uuid) -> Result<(), CliError> {
         .iter()
         .filter(|l| l.item.required)
     {
-        store.record_checklist_result(job, line.item.key, "pass".parse()?, None)?;
+        store.record_checklist_result(job, &line.item.key, "pass".parse()?, None)?;
     }
     store.record_function_test(job, true, "Full programme run, drains clean".into())?;
     store.sign_off(job, customer, vec![seed::demo_signature()])?;

@@ -12,6 +12,7 @@ use crate::validate::{CODE_MAX, Check, NAME_MAX, TEXT_MAX};
 
 /// A customer (a household or a business).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Customer {
     /// Device- or server-made UUIDv7.
@@ -26,6 +27,7 @@ pub struct Customer {
 
 /// A place where assets stand.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Site {
     /// UUIDv7.

@@ -125,6 +125,7 @@ fn list<T: fmt::Display>(items: &[T]) -> String {
 
 /// The kinds of stored things, as named in errors, field clocks and the outbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Entity {

@@ -16,6 +16,8 @@ pub mod conflicts;
 pub mod customers;
 pub mod edits;
 pub mod error;
+#[cfg(feature = "uniffi")]
+pub mod ffi;
 pub mod outbox;
 pub mod report;
 pub mod seed;
@@ -27,3 +29,7 @@ pub mod work_orders;
 
 pub use error::{Entity, Error, FieldProblem, Problem, Result};
 pub use store::Store;
+
+// The core's UniFFI component: its records, enums and custom types (see [`ffi`]).
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("onsite_core");

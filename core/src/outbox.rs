@@ -12,6 +12,7 @@ use crate::visit::rows;
 
 /// One queued change.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct OutboxEntry {
     /// Per-client sequence number: 1, 2, 3, ... never reused.
     pub seq: i64,

@@ -26,6 +26,7 @@ pub const REPORT_FORMAT: u32 = 1;
 
 /// The canonical service report of one visit.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceReport {
     /// [`REPORT_FORMAT`].
@@ -74,6 +75,7 @@ pub struct ServiceReport {
 
 /// The asset as the report shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportAsset {
     /// Product category.
@@ -90,6 +92,7 @@ pub struct ReportAsset {
 
 /// A diagnosis line.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportFinding {
     /// Observed.
@@ -102,6 +105,7 @@ pub struct ReportFinding {
 
 /// A measurement line.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportMeasurement {
     /// What.
@@ -115,6 +119,7 @@ pub struct ReportMeasurement {
 /// A checklist line. It names the item by its stable key, not its label: rewording a label in
 /// an app update must not turn signed reports into "changed after signing".
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportCheck {
     /// Item key.
@@ -127,6 +132,7 @@ pub struct ReportCheck {
 
 /// A part line.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportPart {
     /// In or out.
@@ -147,6 +153,7 @@ pub struct ReportPart {
 
 /// A time line.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportTime {
     /// Travel or on site.
@@ -161,6 +168,7 @@ pub struct ReportTime {
 
 /// The function test.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportTest {
     /// Passed.
@@ -173,6 +181,7 @@ pub struct ReportTest {
 
 /// A note.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportNote {
     /// When.
@@ -265,7 +274,7 @@ pub fn from_record(conn: &Connection, v: VisitRecord) -> Result<ServiceReport> {
             .checklist
             .into_iter()
             .map(|l| ReportCheck {
-                item: l.item.key.to_owned(),
+                item: l.item.key,
                 note: l.result.as_ref().and_then(|r| r.note.clone()),
                 result: l.result.map(|r| r.result),
             })
@@ -317,6 +326,7 @@ pub fn from_record(conn: &Connection, v: VisitRecord) -> Result<ServiceReport> {
 
 /// Whether the stored report still matches the customer's signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Signature {
@@ -342,6 +352,7 @@ pub enum Signature {
 
 /// A report with its hash and its signature state: what the report screen shows.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportView {
     /// The report.

@@ -529,7 +529,7 @@ fn earlier_visit(
     )?;
     charges::decide(tx, ctx, wo.id, true, customer.name.clone())?;
     for item in checklist::template(wo.kind).iter().filter(|i| i.required) {
-        checklist::record_result(tx, ctx, wo.id, item.key, Outcome::Pass, None)?;
+        checklist::record_result(tx, ctx, wo.id, &item.key, Outcome::Pass, None)?;
     }
     findings::record_function_test(tx, ctx, wo.id, true, "Full programme run, no fault".into())?;
     signoff::sign(

@@ -1,7 +1,10 @@
 //! Input checks shared by every action. A check collects every problem with the input before
-//! refusing it, so the engineer fixes the form once, not field by field.
+//! refusing it, so the engineer fixes the form once, not field by field. Also the parsers of the
+//! plain values an app passes in (ids as text, instants as epoch milliseconds, dates as
+//! `YYYY-MM-DD`): a malformed one is a typed `Invalid` error naming the field, never a panic.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
 
 use crate::error::{Error, FieldProblem, Problem, Result};
 
@@ -149,5 +152,51 @@ impl Check {
                 problems: self.problems,
             })
         }
+    }
+}
+
+/// Parses an id an app passed in as text; a malformed one is `Invalid` naming `field`.
+pub fn parse_id(field: &str, text: &str) -> Result<Uuid> {
+    Uuid::parse_str(text.trim())
+        .map_err(|_| Error::inconsistent(field, format!("{text:?} is not an id")))
+}
+
+/// Parses an instant an app passed in as milliseconds since the Unix epoch.
+pub fn parse_epoch_ms(field: &str, ms: i64) -> Result<DateTime<Utc>> {
+    DateTime::from_timestamp_millis(ms)
+        .ok_or_else(|| Error::inconsistent(field, format!("{ms} is not a time in milliseconds")))
+}
+
+/// Parses a calendar date an app passed in as `YYYY-MM-DD`.
+pub fn parse_date(field: &str, text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| Error::inconsistent(field, format!("{text:?} is not a date (YYYY-MM-DD)")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field_of(err: Error) -> String {
+        match err {
+            Error::Invalid { problems } => problems[0].field.clone(),
+            other => panic!("not Invalid: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_apps_plain_inputs_parse_or_name_the_field() {
+        let id = Uuid::now_v7();
+        assert_eq!(parse_id("work_order_id", &format!(" {id} ")).ok(), Some(id));
+        let err = parse_id("work_order_id", "WO-1").expect_err("not an id");
+        assert_eq!(field_of(err), "work_order_id");
+        let t = parse_epoch_ms("started_at_ms", 1_700_000_000_123).expect("in range");
+        assert_eq!(t.timestamp_millis(), 1_700_000_000_123);
+        let err = parse_epoch_ms("started_at_ms", i64::MAX).expect_err("beyond chrono");
+        assert_eq!(field_of(err), "started_at_ms");
+        let day = parse_date("day", "2026-12-03").expect("a date");
+        assert_eq!(day.to_string(), "2026-12-03");
+        let err = parse_date("day", "03.12.2026").expect_err("not ISO");
+        assert_eq!(field_of(err), "day");
     }
 }

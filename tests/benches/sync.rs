@@ -125,7 +125,7 @@ fn main() {
         .sync_now(&device)
         .expect("first sync");
     let elapsed = started.elapsed();
-    let rows = report.pulled;
+    let rows = usize::try_from(report.pulled).expect("a row count fits in memory");
     let device_rate = rows as f64 / (report.apply_us as f64 / 1e6);
     let end_to_end = rows as f64 / elapsed.as_secs_f64();
     let raw_rate = raw_bulk_insert(&dir.path().join("raw-bulk.db"), rows);
@@ -180,7 +180,7 @@ fn main() {
             })
         })
         .collect();
-    let applied: usize = threads.into_iter().map(|t| t.join().expect("thread")).sum();
+    let applied: u64 = threads.into_iter().map(|t| t.join().expect("thread")).sum();
     let ingest = applied as f64 / started.elapsed().as_secs_f64();
     let raw_commits = raw_full_commits(&dir.path().join("raw-commits.db"), 2_000);
     println!("server ingest, {clients} concurrent clients: {applied} mutations");

@@ -161,7 +161,7 @@ pub fn complete_visit(store: &onsite_core::Store, job: Uuid) {
         store
             .record_checklist_result(
                 job,
-                item.key,
+                &item.key,
                 onsite_core::visit::checklist::Outcome::Pass,
                 None,
             )

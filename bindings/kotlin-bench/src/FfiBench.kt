@@ -15,7 +15,8 @@ package app.onsite.bench
 import java.nio.file.Files
 import java.time.Instant
 import java.time.ZoneOffset
-import uniffi.onsite.*
+import app.onsite.core.*
+import app.onsite.core.ffi.*
 
 // The same text the Rust side records.
 private const val NOTE = "Drain pump replaced, cycle tested"

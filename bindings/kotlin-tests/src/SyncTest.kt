@@ -20,7 +20,8 @@ import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertTrue
 import kotlin.test.fail
-import uniffi.onsite.*
+import app.onsite.core.*
+import app.onsite.core.ffi.*
 
 /** The server process and a back-office client with the admin's token. */
 class TestServer(private val dir: Path) : AutoCloseable {
@@ -133,7 +134,7 @@ class SyncTest {
             store.addNote(id, "On my way")
             val second = store.syncNow()
             assertEquals(2uL, second.pushed)
-            assertEquals(2uL, second.applied)
+            assertEquals(2uL, second.push.applied)
             assertEquals(0uL, store.pendingSyncCount())
 
             // Logging out keeps what waits and stops syncing until the next login.
@@ -144,7 +145,7 @@ class SyncTest {
             assertEquals(1uL, store.pendingSyncCount())
             assertFailsWith<ApiException.Invalid> { store.login("ftp://nowhere", token) }
             store.login(server.url, token)
-            assertEquals(1uL, store.syncNow().applied)
+            assertEquals(1uL, store.syncNow().push.applied)
         }
     }
 
@@ -165,8 +166,8 @@ class SyncTest {
             for (next in listOf(Status.ACCEPTED, Status.EN_ROUTE, Status.ON_SITE)) store.setStatus(id, next, null)
             store.addDiagnosis(id, NewDiagnosis("Does not drain", "Drain pump blocked", listOf("F11")))
             store.addMeasurement(id, "Pump coil", 178.5, "Ω")
-            for (line in store.visitRecord(id).checklist.filter { it.required }) {
-                store.recordChecklistResult(id, line.key, Outcome.PASS, null)
+            for (line in store.visitRecord(id).checklist.filter { it.item.required }) {
+                store.recordChecklistResult(id, line.item.key, Outcome.PASS, null)
             }
             store.recordFunctionTest(id, true, "Full cycle")
             store.signOff(id, "Paul Klein", listOf(Stroke(listOf(StrokePoint(0f, 0f, 0u), StrokePoint(9f, 9f, 16u)))))
@@ -178,7 +179,7 @@ class SyncTest {
             val done = recorder.await("everything sent") {
                 it.state == SyncState.Idle && it.pending == 0uL && (it.lastReport?.pushed ?: 0uL) > 0uL
             }
-            assertEquals(queued, done.lastReport?.applied)
+            assertEquals(queued, done.lastReport?.push?.applied)
             val progress = recorder.seen.mapNotNull { it.progress }
             assertTrue(progress.any { it.pushed == queued && it.toPush == queued }, "progress seen: $progress")
             assertEquals(null, done.progress, "no progress once the round is over")
@@ -189,11 +190,11 @@ class SyncTest {
             // Closing the handle stops the callbacks; the loop goes on.
             handle.close()
             val before = recorder.seen.size
-            val lastSuccess = loop.status().lastSuccessMs
+            val lastSuccess = loop.status().lastSuccess
             loop.syncSoon()
             val end = System.currentTimeMillis() + 20_000
-            while (loop.status().lastSuccessMs == lastSuccess && System.currentTimeMillis() < end) Thread.sleep(20)
-            assertTrue(loop.status().lastSuccessMs != lastSuccess, "another round ran")
+            while (loop.status().lastSuccess == lastSuccess && System.currentTimeMillis() < end) Thread.sleep(20)
+            assertTrue(loop.status().lastSuccess != lastSuccess, "another round ran")
             assertEquals(before, recorder.seen.size, "no callbacks after the handle was closed")
 
             loop.stop()

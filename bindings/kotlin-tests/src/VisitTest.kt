@@ -15,7 +15,8 @@ import kotlin.test.assertFailsWith
 import kotlin.test.assertIs
 import kotlin.test.assertNotNull
 import kotlin.test.assertTrue
-import uniffi.onsite.*
+import app.onsite.core.*
+import app.onsite.core.ffi.*
 
 class VisitTest {
     private lateinit var dir: Path
@@ -56,7 +57,7 @@ class VisitTest {
         val ids = seed()
         val jobs = store.todaysJobs(0)
         assertEquals(ids.toSet(), jobs.map { it.id }.toSet())
-        assertTrue(jobs.zipWithNext().all { (a, b) -> a.windowStartMs <= b.windowStartMs })
+        assertTrue(jobs.zipWithNext().all { (a, b) -> a.windowStart <= b.windowStart })
         val job = jobs.first()
         assertEquals(Status.ASSIGNED, job.status)
 
@@ -117,8 +118,8 @@ class VisitTest {
         }
         assertTrue(invalid.problems.map { it.field }.containsAll(listOf("part_number", "description", "quantity")))
 
-        for (line in store.visitRecord(id).checklist.filter { it.required }) {
-            store.recordChecklistResult(id, line.key, Outcome.PASS, null)
+        for (line in store.visitRecord(id).checklist.filter { it.item.required }) {
+            store.recordChecklistResult(id, line.item.key, Outcome.PASS, null)
         }
         store.recordFunctionTest(id, true, "Full cycle, drains")
         val decision = store.decideQuote(id, true, "Paul Klein")
@@ -154,8 +155,8 @@ class VisitTest {
         val before = store.jobDetail(id)
         val queued = store.pendingSyncCount()
 
-        store.editFields(EditTarget.SITE, before.site.id, mapOf("access_notes" to "Key safe 4711, side gate"))
-        store.editFields(EditTarget.CUSTOMER, before.customer.id, mapOf("phone" to null))
+        store.editFields(Entity.SITE, before.site.id, mapOf("access_notes" to "Key safe 4711, side gate"))
+        store.editFields(Entity.CUSTOMER, before.customer.id, mapOf("phone" to null))
         val after = store.jobDetail(id)
         assertEquals("Key safe 4711, side gate", after.site.accessNotes)
         assertEquals(null, after.customer.phone)
@@ -163,27 +164,32 @@ class VisitTest {
 
         // The appointment and the priority are the dispatcher's.
         val priority = assertFailsWith<ApiException.NotAllowed> {
-            store.editFields(EditTarget.WORK_ORDER, id, mapOf("priority" to "emergency"))
+            store.editFields(Entity.WORK_ORDER, id, mapOf("priority" to "emergency"))
         }
         assertTrue(priority.detail.isNotBlank())
-        val start = Instant.ofEpochMilli(before.workOrder.windowStartMs).plusSeconds(3600)
+        val start = before.workOrder.window.start.plusSeconds(3600)
         assertFailsWith<ApiException.NotAllowed> {
             store.editFields(
-                EditTarget.WORK_ORDER,
+                Entity.WORK_ORDER,
                 id,
                 mapOf("window_start" to start.toString(), "window_end" to start.plusSeconds(7200).toString()),
             )
         }
         val bad = assertFailsWith<ApiException.Invalid> {
-            store.editFields(EditTarget.SITE, before.site.id, mapOf("address" to "Elsewhere 1"))
+            store.editFields(Entity.SITE, before.site.id, mapOf("address" to "Elsewhere 1"))
         }
         assertEquals("address", bad.problems.single().field)
         assertFailsWith<ApiException.NotFound> {
-            store.editFields(EditTarget.SITE, "0190f1d2-0000-7000-8000-000000000000", mapOf("access_notes" to "x"))
+            store.editFields(Entity.SITE, "0190f1d2-0000-7000-8000-000000000000", mapOf("access_notes" to "x"))
         }
+        // A kind of row with no editable fields is a typed refusal, not a crash.
+        val notEditable = assertFailsWith<ApiException.Invalid> {
+            store.editFields(Entity.DIAGNOSIS, id, mapOf("cause" to "x"))
+        }
+        assertEquals("cause", notEditable.problems.single().field)
         val unchanged = store.jobDetail(id)
         assertEquals(before.workOrder.priority, unchanged.workOrder.priority)
-        assertEquals(before.workOrder.windowStartMs, unchanged.workOrder.windowStartMs)
+        assertEquals(before.workOrder.window, unchanged.workOrder.window)
         assertEquals(before.site.address, unchanged.site.address)
         assertEquals(queued + 2uL, store.pendingSyncCount(), "nothing refused was queued")
     }

@@ -17,13 +17,14 @@ use crate::store::{ActionCtx, Op};
 
 /// What one push did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PushSummary {
     /// Applied now.
-    pub applied: usize,
+    pub applied: u64,
     /// Already applied before.
-    pub duplicates: usize,
+    pub duplicates: u64,
     /// Refused (now in the conflict log).
-    pub rejected: usize,
+    pub rejected: u64,
 }
 
 /// The oldest `limit` outbox entries as wire mutations.

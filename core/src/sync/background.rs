@@ -18,6 +18,7 @@ use crate::store::Store;
 
 /// What the loop is doing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum SyncState {
     /// Waiting for the next round; the last one succeeded (or none ran yet).
@@ -29,8 +30,10 @@ pub enum SyncState {
         /// What the network said.
         reason: String,
     },
-    /// The server or the store refused; retrying with back-off.
-    Error {
+    /// The server or the store refused; retrying with back-off. (`Failed`, not `Error`: the
+    /// name would shadow Kotlin's `Error` inside the generated class.)
+    #[serde(rename = "error")]
+    Failed {
         /// What went wrong.
         reason: String,
     },
@@ -38,6 +41,7 @@ pub enum SyncState {
 
 /// Everything the app shows about sync.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncStatus {
     /// The loop's state.
     pub state: SyncState,
@@ -51,7 +55,9 @@ pub struct SyncStatus {
     pub failures: u32,
     /// Milliseconds until the next round.
     pub next_round_in_ms: u64,
-    /// While a round runs: how far it has come.
+    /// While a round runs: how far it has come. (Defaulted for the apps, so their code that
+    /// builds a status, e.g. in tests, needs no change when a field like this one is added.)
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub progress: Option<SyncProgress>,
 }
 
@@ -230,7 +236,7 @@ fn run(
                 let wait = backoff(config, failures, &mut rng);
                 let state = match err {
                     Error::Network(reason) => SyncState::Offline { reason },
-                    other => SyncState::Error {
+                    other => SyncState::Failed {
                         reason: other.to_string(),
                     },
                 };

@@ -16,13 +16,14 @@ use crate::store::Store;
 
 /// What one sync round did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncReport {
     /// Outbox entries sent.
-    pub pushed: usize,
+    pub pushed: u64,
     /// What the server did with them.
     pub push: PushSummary,
     /// Rows received from the server.
-    pub pulled: usize,
+    pub pulled: u64,
     /// The new pull cursor.
     pub cursor: i64,
     /// Time spent applying pulled pages on the device (transactions included), microseconds.
@@ -44,6 +45,7 @@ fn gzip_json(value: &impl Serialize) -> Result<Vec<u8>> {
 
 /// How far a running round has come.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncProgress {
     /// Changes sent so far.
     pub pushed: u64,
@@ -102,9 +104,9 @@ impl SyncClient {
         let to_push = store.pending_sync_count()?;
         let tell = |r: &SyncReport| {
             progress(SyncProgress {
-                pushed: r.pushed as u64,
+                pushed: r.pushed,
                 to_push,
-                pulled: r.pulled as u64,
+                pulled: r.pulled,
             });
         };
         let batch = u32::try_from(MAX_PUSH_BATCH).unwrap_or(u32::MAX);
@@ -135,7 +137,7 @@ impl SyncClient {
             };
             let summary =
                 store.import(|tx, ctx| apply::apply_push(tx, ctx.now(), &req.mutations, &resp))?;
-            report.pushed += req.mutations.len();
+            report.pushed += req.mutations.len() as u64;
             report.push.applied += summary.applied;
             report.push.duplicates += summary.duplicates;
             report.push.rejected += summary.rejected;
@@ -146,7 +148,7 @@ impl SyncClient {
             let url = self.url(&format!("/v1/sync/pull?cursor={cursor}"));
             let page: PullResponse = self.send(self.http.get(url)).await?;
             let started = std::time::Instant::now();
-            report.pulled += store.import(|tx, ctx| apply::apply_pull(tx, ctx, &page))?;
+            report.pulled += store.import(|tx, ctx| apply::apply_pull(tx, ctx, &page))? as u64;
             report.apply_us += u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
             report.cursor = page.cursor;
             tell(&report);

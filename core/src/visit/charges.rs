@@ -18,6 +18,7 @@ use crate::validate::{Check, NAME_MAX};
 
 /// A line of the quote: labour, call-out, anything that is not a part.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct QuoteLine {
     /// UUIDv7.
     pub id: Uuid,
@@ -35,6 +36,7 @@ pub struct QuoteLine {
 
 /// The customer's answer to the charges as they stood.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct QuoteDecision {
     /// UUIDv7.
     pub id: Uuid,
@@ -54,6 +56,7 @@ pub struct QuoteDecision {
 
 /// Where a charge comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ChargeSource {
@@ -65,6 +68,7 @@ pub enum ChargeSource {
 
 /// One line of what the customer pays.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChargeLine {
     /// Part or quote line.
@@ -83,6 +87,7 @@ pub struct ChargeLine {
 
 /// Whether the customer agreed to the current charges.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Approval {
     /// Nothing is chargeable.
@@ -108,6 +113,7 @@ pub enum Approval {
 
 /// The charges of a visit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Charges {
     /// Every chargeable line: part lines first, then quote lines, each oldest first.
     pub lines: Vec<ChargeLine>,

@@ -15,25 +15,25 @@ use crate::validate::{Check, TEXT_MAX};
 use crate::work_orders::{WorkOrder, WorkOrderKind};
 
 /// One item of a checklist template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ChecklistItem {
     /// Stable key, recorded with each result.
-    pub key: &'static str,
+    pub key: String,
     /// What to check, as the engineer reads it.
-    pub label: &'static str,
+    pub label: String,
     /// Completion needs this item done.
     pub required: bool,
 }
 
-const fn item(key: &'static str, label: &'static str, required: bool) -> ChecklistItem {
-    ChecklistItem {
-        key,
-        label,
-        required,
-    }
+/// A template item as written below: key, label, required.
+type TemplateItem = (&'static str, &'static str, bool);
+
+const fn item(key: &'static str, label: &'static str, required: bool) -> TemplateItem {
+    (key, label, required)
 }
 
-const REPAIR: &[ChecklistItem] = &[
+const REPAIR: &[TemplateItem] = &[
     item(
         "isolate",
         "Power, water and gas isolated before opening the appliance",
@@ -49,7 +49,7 @@ const REPAIR: &[ChecklistItem] = &[
     item("clean_up", "Work area cleaned up", true),
 ];
 
-const INSTALLATION: &[ChecklistItem] = &[
+const INSTALLATION: &[TemplateItem] = &[
     item(
         "site_check",
         "Supply, drain and space meet the installation guide",
@@ -70,7 +70,7 @@ const INSTALLATION: &[ChecklistItem] = &[
     item("packaging_removed", "Packaging taken away", false),
 ];
 
-const MAINTENANCE: &[ChecklistItem] = &[
+const MAINTENANCE: &[TemplateItem] = &[
     item("safety_check", "Electrical safety check passed", true),
     item(
         "filters_seals",
@@ -86,7 +86,7 @@ const MAINTENANCE: &[ChecklistItem] = &[
     ),
 ];
 
-const INSPECTION: &[ChecklistItem] = &[
+const INSPECTION: &[TemplateItem] = &[
     item("visual", "Visual inspection for damage and wear", true),
     item("safety_check", "Electrical safety check passed", true),
     item(
@@ -97,13 +97,21 @@ const INSPECTION: &[ChecklistItem] = &[
 ];
 
 /// The checklist for a job type.
-pub fn template(kind: WorkOrderKind) -> &'static [ChecklistItem] {
-    match kind {
+pub fn template(kind: WorkOrderKind) -> Vec<ChecklistItem> {
+    let items = match kind {
         WorkOrderKind::Repair => REPAIR,
         WorkOrderKind::Installation => INSTALLATION,
         WorkOrderKind::Maintenance => MAINTENANCE,
         WorkOrderKind::Inspection => INSPECTION,
-    }
+    };
+    items
+        .iter()
+        .map(|&(key, label, required)| ChecklistItem {
+            key: key.to_owned(),
+            label: label.to_owned(),
+            required,
+        })
+        .collect()
 }
 
 text_enum! {
@@ -127,6 +135,7 @@ impl Outcome {
 
 /// A recorded checklist result. The latest result of an item counts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ChecklistResult {
     /// UUIDv7.
     pub id: Uuid,
@@ -144,6 +153,7 @@ pub struct ChecklistResult {
 
 /// A template item with its latest result, as the checklist screen shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ChecklistLine {
     /// The template item.
     pub item: ChecklistItem,
@@ -226,14 +236,14 @@ pub fn lines(conn: &Connection, wo: &WorkOrder) -> Result<Vec<ChecklistLine>> {
         },
     )?;
     Ok(template(wo.kind)
-        .iter()
+        .into_iter()
         .map(|item| ChecklistLine {
-            item: *item,
             result: results
                 .iter()
                 .rev()
                 .find(|r| r.item_key == item.key)
                 .cloned(),
+            item,
         })
         .collect())
 }

@@ -14,6 +14,7 @@ use crate::work_orders::WorkOrder;
 
 /// One thing that stands between a job and its completion.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MissingItem {
     /// A required checklist item has no result yet.
@@ -97,7 +98,7 @@ pub fn missing(conn: &Connection, wo: &WorkOrder) -> Result<Vec<MissingItem>> {
         if !line.item.required {
             continue;
         }
-        let (key, label) = (line.item.key.to_owned(), line.item.label.to_owned());
+        let (key, label) = (line.item.key.clone(), line.item.label.clone());
         match line.result.as_ref().map(|r| r.result) {
             None => missing.push(MissingItem::ChecklistItem { key, label }),
             Some(outcome) if !outcome.is_done() => {

@@ -15,6 +15,7 @@ use crate::validate::{CODE_MAX, CODES_MAX, Check, NAME_MAX, TEXT_MAX};
 
 /// One diagnosis entry: a symptom observed and its cause.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Diagnosis {
     /// UUIDv7.
     pub id: Uuid,
@@ -32,6 +33,7 @@ pub struct Diagnosis {
 
 /// A diagnosis to record.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewDiagnosis {
     /// What the engineer observed.
     pub symptom: String,
@@ -43,6 +45,7 @@ pub struct NewDiagnosis {
 
 /// A measured value: voltage, pressure, resistance, temperature.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Measurement {
     /// UUIDv7.
     pub id: Uuid,
@@ -60,6 +63,7 @@ pub struct Measurement {
 
 /// A note. Notes are never edited or deleted: a correction is a new note.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Note {
     /// UUIDv7.
     pub id: Uuid,
@@ -73,6 +77,7 @@ pub struct Note {
 
 /// The function test after the work: does the appliance or lock work again?
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FunctionTest {
     /// UUIDv7.
     pub id: Uuid,

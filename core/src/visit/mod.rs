@@ -83,6 +83,7 @@ pub(crate) fn rows<T>(
 
 /// Everything recorded for one visit, as the visit screen shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct VisitRecord {
     /// The work order.
     pub work_order: WorkOrder,

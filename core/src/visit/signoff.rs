@@ -21,6 +21,7 @@ pub const POINTS_MAX: usize = 50_000;
 
 /// A point of a pen stroke, in the signature pad's coordinates.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StrokePoint {
     /// Horizontal position.
@@ -33,6 +34,7 @@ pub struct StrokePoint {
 
 /// One pen-down-to-pen-up stroke.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Stroke {
     /// The points, in drawing order.
@@ -41,6 +43,7 @@ pub struct Stroke {
 
 /// A captured sign-off.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SignOff {
     /// UUIDv7.
     pub id: Uuid,

@@ -45,6 +45,7 @@ text_enum! {
 
 /// A span of time spent on the job.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TimeEntry {
     /// UUIDv7.
     pub id: Uuid,
@@ -69,6 +70,7 @@ impl TimeEntry {
 
 /// A part fitted or taken out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PartLine {
     /// UUIDv7.
     pub id: Uuid,
@@ -112,6 +114,7 @@ impl PartLine {
 
 /// A part line to record.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewPartLine {
     /// Installed or removed.
     pub direction: PartDirection,

@@ -19,6 +19,7 @@ use crate::visit::work::{self, PartLine};
 
 /// A line of the day's job list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct JobSummary {
     /// Work order id.
     pub id: Uuid,
@@ -93,6 +94,7 @@ pub fn jobs_for_day(
 
 /// An earlier visit to the same asset, with what was found and what was fitted.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct EarlierVisit {
     /// The earlier work order.
     pub work_order_id: Uuid,
@@ -116,6 +118,7 @@ pub struct EarlierVisit {
 
 /// Everything the job screen shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct JobDetail {
     /// The work order.
     pub work_order: WorkOrder,

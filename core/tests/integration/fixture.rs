@@ -82,7 +82,7 @@ impl Fixture {
             .filter(|i| i.required)
         {
             self.store
-                .record_checklist_result(self.job.id, item.key, Outcome::Pass, None)
+                .record_checklist_result(self.job.id, &item.key, Outcome::Pass, None)
                 .expect("checklist result");
         }
     }

@@ -58,11 +58,11 @@ public func formatAgo(ms: Int64) -> String {
 
 public extension SyncStatus {
     /// One line for the sync bar, e.g. "Offline: connection refused · 3 waiting · retry in 8 s".
-    func summary(nowMs: Int64) -> String {
+    func summary(now: Date) -> String {
         var parts: [String] = []
         var failing = false
         switch state {
-        case .idle: parts.append(lastSuccessMs.map { "Synced \(formatAgo(ms: max(0, nowMs - $0))) ago" } ?? "Not synced yet")
+        case .idle: parts.append(lastSuccess.map { "Synced \(formatAgo(ms: max(0, Int64(now.timeIntervalSince($0) * 1000)))) ago" } ?? "Not synced yet")
         case .syncing: parts.append("Syncing…")
         case let .offline(reason): parts.append("Offline: \(reason)"); failing = true
         case let .failed(reason): parts.append("Sync failed: \(reason)"); failing = true

@@ -24,7 +24,7 @@ struct JobDetailView: View {
                 Section("Appliance and fault") {
                     if let asset = job.asset { Text("\(asset.brand) \(asset.model) (\(asset.category)) · serial \(asset.serial)") }
                     Text("Coverage: \(job.coverage.label)")
-                    Text("Fault: \(job.workOrder.symptom)" + (job.workOrder.errorCode.map { " · code \($0)" } ?? ""))
+                    Text("Fault: \(job.workOrder.fault.symptom)" + (job.workOrder.fault.errorCode.map { " · code \($0)" } ?? ""))
                     ForEach(job.history, id: \.workOrderId) { visit in
                         Text("\(visit.number): \(visit.symptom)" + visit.diagnoses.map { " → \($0.cause)" }.joined())
                     }

@@ -33,8 +33,7 @@ private struct JobRow: View {
 
     var body: some View {
         VStack(alignment: .leading, spacing: 2) {
-            let start = Date(timeIntervalSince1970: Double(job.windowStartMs) / 1000)
-            let end = Date(timeIntervalSince1970: Double(job.windowEndMs) / 1000)
+            let (start, end) = (job.windowStart, job.windowEnd)
             Text("\(start.formatted(date: .omitted, time: .shortened))–\(end.formatted(date: .omitted, time: .shortened)) · \(job.number) · \(job.status.label)")
                 .font(.caption)
             Text(job.customerName).font(.headline)

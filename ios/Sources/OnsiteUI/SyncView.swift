@@ -16,7 +16,7 @@ struct SyncView: View {
             if let problem = model.problem { ProblemView(problem: problem) { model.problem = nil } }
             if let status = model.status {
                 Section("Status") {
-                    Text(status.summary(nowMs: Int64(Date().timeIntervalSince1970 * 1000)))
+                    Text(status.summary(now: Date()))
                     if let report = status.lastReport {
                         Text("Last round: \(report.pushed) sent, \(report.pulled) received, \(report.rejected) refused")
                     }

@@ -43,12 +43,12 @@ struct WorkView: View {
                     .disabled(Double(value) == nil)
                 }
                 Section("Checklist") {
-                    ForEach(visit.checklist, id: \.key) { line in
-                        Picker(line.label + (line.required ? " *" : ""), selection: Binding(
+                    ForEach(visit.checklist, id: \.item.key) { line in
+                        Picker(line.item.label + (line.item.required ? " *" : ""), selection: Binding(
                             get: { line.result?.result },
                             set: { outcome in
                                 guard let outcome else { return }
-                                Task { await model.act { try await $0.recordChecklistResult($1, itemKey: line.key, result: outcome) } }
+                                Task { await model.act { try await $0.recordChecklistResult($1, itemKey: line.item.key, result: outcome) } }
                             }
                         )) {
                             Text("–").tag(Outcome?.none)

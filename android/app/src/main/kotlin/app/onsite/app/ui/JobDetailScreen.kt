@@ -23,8 +23,8 @@ import androidx.lifecycle.viewmodel.compose.viewModel
 import app.onsite.app.vm.JobViewModel
 import app.onsite.app.vm.OnsiteViewModels
 import app.onsite.core.facade.label
-import uniffi.onsite.JobDetail
-import uniffi.onsite.Status
+import app.onsite.core.JobDetail
+import app.onsite.core.Status
 
 /** The job: customer, site, appliance, fault, history; status changes; completion. */
 @OptIn(ExperimentalLayoutApi::class)
@@ -76,8 +76,8 @@ private fun JobFacts(job: JobDetail) {
     if (job.site.accessNotes.isNotBlank()) Text("Access: ${job.site.accessNotes}")
     job.asset?.let { Text("${it.brand} ${it.model} (${it.category}) · serial ${it.serial}") }
     Text("Coverage: ${job.coverage.label}")
-    Text("Fault: ${wo.symptom}" + (wo.errorCode?.let { " · code $it" } ?: ""))
-    wo.faultTrigger?.let { Text("When: $it") }
+    Text("Fault: ${wo.fault.symptom}" + (wo.fault.errorCode?.let { " · code $it" } ?: ""))
+    wo.fault.trigger?.let { Text("When: $it") }
     if (job.history.isNotEmpty()) {
         Text("Earlier visits", Modifier.padding(top = 8.dp), style = MaterialTheme.typography.titleSmall)
         job.history.forEach { visit ->

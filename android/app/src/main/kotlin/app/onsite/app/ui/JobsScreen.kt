@@ -20,10 +20,9 @@ import androidx.lifecycle.viewmodel.compose.viewModel
 import app.onsite.app.vm.JobsViewModel
 import app.onsite.app.vm.OnsiteViewModels
 import app.onsite.core.facade.label
-import java.time.Instant
 import java.time.ZoneId
 import java.time.format.DateTimeFormatter
-import uniffi.onsite.JobSummary
+import app.onsite.core.JobSummary
 
 private val hourMinute = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneId.systemDefault())
 
@@ -54,8 +53,8 @@ fun JobsScreen(onOpen: (jobId: String) -> Unit, onSync: () -> Unit) {
 private fun JobRow(job: JobSummary, onClick: () -> Unit) {
     Card(Modifier.fillMaxWidth().padding(horizontal = 12.dp, vertical = 6.dp).clickable(onClick = onClick)) {
         Column(Modifier.padding(12.dp)) {
-            val window = "${hourMinute.format(Instant.ofEpochMilli(job.windowStartMs))}–" +
-                hourMinute.format(Instant.ofEpochMilli(job.windowEndMs))
+            val window = "${hourMinute.format(job.windowStart)}–" +
+                hourMinute.format(job.windowEnd)
             Text("$window · ${job.number} · ${job.status.label}", style = MaterialTheme.typography.labelLarge)
             Text(job.customerName, style = MaterialTheme.typography.titleMedium)
             Text(job.address)

@@ -38,7 +38,7 @@ import app.onsite.app.vm.JobViewModel
 import app.onsite.app.vm.OnsiteViewModels
 import app.onsite.core.facade.StrokeRecorder
 import app.onsite.core.facade.formatCents
-import uniffi.onsite.Approval
+import app.onsite.core.Approval
 
 /**
  * The customer approves the charges (if any) and signs on the glass. The strokes go to the

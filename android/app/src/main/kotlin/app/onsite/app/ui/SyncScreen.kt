@@ -1,5 +1,6 @@
 package app.onsite.app.ui
 
+import java.time.Instant
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.fillMaxWidth
@@ -25,8 +26,8 @@ import androidx.lifecycle.viewmodel.compose.viewModel
 import app.onsite.app.vm.OnsiteViewModels
 import app.onsite.app.vm.SyncViewModel
 import app.onsite.core.facade.summary
-import uniffi.onsite.Conflict
-import uniffi.onsite.Kept
+import app.onsite.core.Conflict
+import app.onsite.core.Kept
 
 /** Sync status (live from the core's loop), sign-in, "sync now", and the conflict log. */
 @Composable
@@ -42,8 +43,8 @@ fun SyncScreen(onBack: () -> Unit) {
             if (current == null) {
                 SignIn(vm::signIn)
             } else {
-                Text(current.summary(System.currentTimeMillis()), style = MaterialTheme.typography.titleMedium)
-                current.lastReport?.let { Text("Last round: ${it.pushed} sent, ${it.pulled} received, ${it.rejected} refused") }
+                Text(current.summary(Instant.now()), style = MaterialTheme.typography.titleMedium)
+                current.lastReport?.let { Text("Last round: ${it.pushed} sent, ${it.pulled} received, ${it.push.rejected} refused") }
                 Button(onClick = vm::syncNow) { Text("Sync now") }
             }
             HorizontalDivider(Modifier.padding(vertical = 12.dp))

@@ -29,10 +29,10 @@ import androidx.lifecycle.viewmodel.compose.viewModel
 import app.onsite.app.vm.JobViewModel
 import app.onsite.app.vm.OnsiteViewModels
 import app.onsite.core.facade.formatCents
-import uniffi.onsite.Billing
-import uniffi.onsite.NewPartLine
-import uniffi.onsite.Outcome
-import uniffi.onsite.PartDirection
+import app.onsite.core.Billing
+import app.onsite.core.NewPartLine
+import app.onsite.core.Outcome
+import app.onsite.core.PartDirection
 
 /**
  * Diagnosis, measurements, checklist, parts and the function test of the visit. Inputs are
@@ -76,12 +76,12 @@ fun WorkScreen(onBack: () -> Unit) {
 
                 Section("Checklist")
                 visit.checklist.forEach { line ->
-                    Text(line.label + if (line.required) " *" else "")
+                    Text(line.item.label + if (line.item.required) " *" else "")
                     Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                         Outcome.entries.forEach { outcome ->
                             FilterChip(
                                 selected = line.result?.result == outcome,
-                                onClick = { vm.act { recordChecklistResult(it, line.key, outcome) } },
+                                onClick = { vm.act { recordChecklistResult(it, line.item.key, outcome) } },
                                 label = { Text(outcome.name.lowercase().replace('_', ' ')) },
                             )
                         }

@@ -24,12 +24,12 @@ import kotlinx.coroutines.flow.flowOf
 import kotlinx.coroutines.flow.stateIn
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
-import uniffi.onsite.Conflict
-import uniffi.onsite.JobDetail
-import uniffi.onsite.JobSummary
-import uniffi.onsite.Missing
-import uniffi.onsite.SyncStatus
-import uniffi.onsite.VisitRecord
+import app.onsite.core.Conflict
+import app.onsite.core.JobDetail
+import app.onsite.core.JobSummary
+import app.onsite.core.ffi.Missing
+import app.onsite.core.SyncStatus
+import app.onsite.core.VisitRecord
 import kotlin.coroutines.cancellation.CancellationException
 
 /** Today's jobs. */

@@ -17,7 +17,8 @@ import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertIs
 import kotlin.test.assertTrue
-import uniffi.onsite.*
+import app.onsite.core.*
+import app.onsite.core.ffi.*
 
 class OnsiteTest {
     private lateinit var dir: Path
@@ -72,8 +73,8 @@ class OnsiteTest {
         assertEquals(Problem.Action.FinishVisit, problem.action)
         assertEquals(onsite.missingForCompletion(id).map { it.text }, problem.missing)
 
-        for (line in onsite.visitRecord(id).checklist.filter { it.required }) {
-            onsite.recordChecklistResult(id, line.key, Outcome.PASS)
+        for (line in onsite.visitRecord(id).checklist.filter { it.item.required }) {
+            onsite.recordChecklistResult(id, line.item.key, Outcome.PASS)
         }
         onsite.recordFunctionTest(id, true, "Full cycle, drains")
         onsite.decideQuote(id, true, "Paul Klein")

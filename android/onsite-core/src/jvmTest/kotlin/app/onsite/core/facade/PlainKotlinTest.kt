@@ -1,13 +1,15 @@
 // The facade's plain parts: the signature pad's recorder, labels, error mapping, Loadable.
 package app.onsite.core.facade
 
+import java.time.Instant
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.runBlocking
 import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertTrue
-import uniffi.onsite.*
+import app.onsite.core.*
+import app.onsite.core.ffi.*
 
 class StrokeRecorderTest {
     @Test
@@ -62,11 +64,11 @@ class LabelsTest {
 
     @Test
     fun syncSummaries() {
-        val now = 1_000_000_000L
-        fun s(state: SyncState, last: Long? = null, pending: ULong = 0uL, next: ULong = 0uL) =
+        val now = Instant.ofEpochMilli(1_000_000_000L)
+        fun s(state: SyncState, last: Instant? = null, pending: ULong = 0uL, next: ULong = 0uL) =
             SyncStatus(state, last, pending, null, 0u, next)
         assertEquals("Not synced yet", s(SyncState.Idle).summary(now))
-        assertEquals("Synced 3 min ago · 2 waiting", s(SyncState.Idle, now - 180_000, 2uL).summary(now))
+        assertEquals("Synced 3 min ago · 2 waiting", s(SyncState.Idle, now.minusMillis(180_000), 2uL).summary(now))
         assertEquals("Syncing…", s(SyncState.Syncing).summary(now))
         assertEquals("Offline: refused · 1 waiting · retry in 8 s", s(SyncState.Offline("refused"), null, 1uL, 8_000uL).summary(now))
         assertEquals("Sync failed: 401 · retry in 2 min", s(SyncState.Failed("401"), next = 120_000uL).summary(now))

@@ -2,6 +2,7 @@
 // against the core's real background loop pointed at an unreachable server.
 package app.onsite.core.facade
 
+import java.time.Instant
 import java.nio.file.Files
 import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.atomic.AtomicInteger
@@ -16,7 +17,8 @@ import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertFalse
 import kotlin.test.assertTrue
-import uniffi.onsite.*
+import app.onsite.core.*
+import app.onsite.core.ffi.*
 
 private fun status(state: SyncState, pending: ULong = 0uL) = SyncStatus(state, null, pending, null, 0u, 0uL)
 
@@ -34,7 +36,7 @@ private class FakeLoop : BackgroundSyncInterface {
     override fun observe(observer: SyncObserver): ObserverHandle {
         observers.add(observer)
         observer.onStatus(current)
-        return object : ObserverHandle(NoHandle) {
+        return object : ObserverHandle(app.onsite.core.ffi.NoHandle) {
             override fun stopObserving() {
                 observers.remove(observer)
             }
@@ -102,7 +104,7 @@ class SyncFlowTest {
                     val offline = withTimeout(20_000) {
                         loop.status.first { it.state is SyncState.Offline && it.failures >= 2u }
                     }
-                    assertTrue(offline.summary(System.currentTimeMillis()).startsWith("Offline: "))
+                    assertTrue(offline.summary(Instant.now()).startsWith("Offline: "))
                     assertTrue(loop.isRunning())
                     loop.stop()
                     assertFalse(loop.isRunning())

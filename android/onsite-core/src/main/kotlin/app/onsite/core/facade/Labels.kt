@@ -1,9 +1,11 @@
 package app.onsite.core.facade
 
-import uniffi.onsite.Coverage
-import uniffi.onsite.Status
-import uniffi.onsite.SyncState
-import uniffi.onsite.SyncStatus
+import app.onsite.core.Coverage
+import app.onsite.core.Status
+import app.onsite.core.SyncState
+import app.onsite.core.SyncStatus
+import java.time.Duration
+import java.time.Instant
 import kotlin.math.abs
 
 // Short English texts for the screens. Shared by every screen (and tested) so the same state
@@ -36,9 +38,9 @@ fun formatAgo(ms: Long): String = when {
 }
 
 /** One line for the sync bar, e.g. "Offline: connection refused · 3 waiting · retry in 8 s". */
-fun SyncStatus.summary(nowMs: Long): String {
+fun SyncStatus.summary(now: Instant): String {
     val head = when (val s = state) {
-        SyncState.Idle -> lastSuccessMs?.let { "Synced ${formatAgo(maxOf(0, nowMs - it))} ago" } ?: "Not synced yet"
+        SyncState.Idle -> lastSuccess?.let { "Synced ${formatAgo(maxOf(0L, Duration.between(it, now).toMillis()))} ago" } ?: "Not synced yet"
         SyncState.Syncing -> "Syncing…"
         is SyncState.Offline -> "Offline: ${s.reason}"
         is SyncState.Failed -> "Sync failed: ${s.reason}"

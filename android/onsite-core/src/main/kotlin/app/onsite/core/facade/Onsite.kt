@@ -3,7 +3,8 @@ package app.onsite.core.facade
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
-import uniffi.onsite.*
+import app.onsite.core.*
+import app.onsite.core.ffi.*
 
 /**
  * The app's entry to the core: every blocking store call as a `suspend` function that runs on

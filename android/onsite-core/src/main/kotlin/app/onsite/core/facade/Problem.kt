@@ -1,6 +1,6 @@
 package app.onsite.core.facade
 
-import uniffi.onsite.ApiException
+import app.onsite.core.ffi.ApiException
 
 /**
  * What a screen shows for a failed call, and what the engineer can do about it.

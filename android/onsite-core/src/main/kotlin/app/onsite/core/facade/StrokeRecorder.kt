@@ -1,7 +1,7 @@
 package app.onsite.core.facade
 
-import uniffi.onsite.Stroke
-import uniffi.onsite.StrokePoint
+import app.onsite.core.Stroke
+import app.onsite.core.StrokePoint
 
 /**
  * Collects a signature as the core's [Stroke]s while the customer draws: one stroke per

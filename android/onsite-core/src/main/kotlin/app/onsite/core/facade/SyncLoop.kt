@@ -7,14 +7,14 @@ import kotlinx.coroutines.flow.callbackFlow
 import kotlinx.coroutines.flow.conflate
 import kotlinx.coroutines.flow.flowOn
 import kotlinx.coroutines.withContext
-import uniffi.onsite.BackgroundSyncInterface
-import uniffi.onsite.SyncObserver
-import uniffi.onsite.SyncStatus
+import app.onsite.core.ffi.BackgroundSyncInterface
+import app.onsite.core.ffi.SyncObserver
+import app.onsite.core.SyncStatus
 
 /**
  * The status of a sync loop as a cold [Flow]: each collector registers its own
  * [SyncObserver], gets the current status first and then every change. When the collector is
- * cancelled the [uniffi.onsite.ObserverHandle] is closed, so the core stops calling back at
+ * cancelled the [app.onsite.core.ffi.ObserverHandle] is closed, so the core stops calling back at
  * once instead of whenever the garbage collector gets to the handle.
  *
  * Conflated: a status is a state, only the newest matters, and the observer runs on the
