@@ -1,6 +1,7 @@
 //! `onsite`: the engineer's client in the terminal, over `onsite-core`. Every engineer action is
 //! a subcommand on a store file; tables for people, `--json` for scripts; an error is one line
-//! on stderr and a non-zero exit code.
+//! on stderr and a non-zero exit code. `RUST_LOG` (e.g. `info`) turns on the log on stderr: the
+//! sync rounds, and in `demo` the server's requests too.
 
 mod args;
 mod demo;
@@ -82,6 +83,13 @@ fn run(cli: Cli) -> Result<(), CliError> {
             .ok_or_else(|| CliError::Input(format!("--utc-offset {minutes} is not a time zone")))?,
         None => Local::now().offset().fix(),
     };
+    // The demo hosts the server, so its failures reach stderr as the server's would (warnings
+    // and errors); elsewhere the log is opt-in with RUST_LOG, so a failing command's stderr stays
+    // its one error line. Logs go to stderr: stdout is the command's output.
+    let demo = matches!(cli.command, Command::Demo { .. });
+    if demo || std::env::var_os("RUST_LOG").is_some() {
+        onsite_server::logging::init(onsite_server::logging::LogFormat::Text, "warn");
+    }
     if let Command::Demo { keep } = &cli.command {
         return demo::run(keep.as_deref(), offset);
     }

@@ -286,3 +286,75 @@ fn the_demo_dispatches_visits_offline_syncs_resolves_conflicts_and_leaves_nothin
         "no files left in the working directory"
     );
 }
+
+/// The demo's people and their words, from the demo's own source.
+#[path = "../src/demo/people.rs"]
+#[allow(dead_code)] // the demo's data; this test reads only the list of what is personal
+mod people;
+
+/// Whether `needle` occurs in `text` as a whole word (so the account name `admin` is found,
+/// and a code such as `admin_creates_staff` is not).
+fn contains_word(text: &str, needle: &str) -> bool {
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    text.match_indices(needle).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + needle.len()..].chars().next();
+        !before.is_some_and(word) && !after.is_some_and(word)
+    })
+}
+
+#[test]
+fn the_demo_logs_requests_pushes_pulls_and_refusals_and_no_personal_data() {
+    let dir = TempDir::new().expect("temp dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_onsite"))
+        .current_dir(dir.path())
+        .arg("demo")
+        .env("RUST_LOG", "trace")
+        .output()
+        .expect("demo runs");
+    let log = String::from_utf8(out.stderr).expect("utf-8 log");
+    assert!(out.status.success(), "{log}");
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(
+        stdout.contains("Same report on the phone and the server: yes"),
+        "the demo itself is unchanged:\n{stdout}"
+    );
+    let lines: Vec<&str> = log.lines().collect();
+    assert!(lines.len() > 50, "a real log:\n{log}");
+    let has = |parts: &[&str]| lines.iter().any(|l| parts.iter().all(|p| l.contains(p)));
+    for parts in [
+        &[
+            "request{",
+            "route=/v1/work-orders/{id}/status",
+            "status=200",
+        ][..],
+        &[
+            "route=/v1/sync/push",
+            " push ",
+            "mutations=18",
+            "rejected=1",
+        ],
+        &["route=/v1/sync/pull", " pull ", "rows="],
+        &["mutation rejected", "illegal_transition"],
+        &["sync_round{client=", "sync round done"],
+        &["sync_round{client=", "push batch"],
+        &["sync_round{client=", "pull page"],
+        &["route=/v1/sync/push", "request", "latency_ms="],
+    ] {
+        assert!(has(parts), "no line with all of {parts:?} in:\n{log}");
+    }
+    let personal = people::personal();
+    assert!(personal.len() > 15, "{personal:?}");
+    for value in personal {
+        assert!(
+            !contains_word(&log, value),
+            "personal data {value:?} in the demo's log:\n{}",
+            lines
+                .iter()
+                .filter(|l| contains_word(l, value))
+                .copied()
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+}

@@ -331,6 +331,35 @@ impl Error {
         )
     }
 
+    /// A stable snake_case name of the variant, for logs and metrics. It never carries a value:
+    /// the `Display` text can quote what a person typed (an `Invalid` problem's value, a server
+    /// message), so a log line names the error by this and the ids it concerns.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NotADatabase { .. } => "not_a_database",
+            Error::Damaged { .. } => "damaged",
+            Error::NotAnOnsiteStore { .. } => "not_an_onsite_store",
+            Error::SchemaTooNew { .. } => "schema_too_new",
+            Error::NotFound { .. } => "not_found",
+            Error::IllegalTransition { .. } => "illegal_transition",
+            Error::CompletionRefused { .. } => "completion_refused",
+            Error::NotPermitted { .. } => "not_permitted",
+            Error::NotOpenForRecords { .. } => "not_open_for_records",
+            Error::Invalid { .. } => "invalid",
+            Error::Corrupt { .. } => "corrupt",
+            Error::Network(_) => "network",
+            Error::Server { .. } => "server",
+            Error::Protocol(_) => "protocol",
+            Error::Sqlite(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) =>
+            {
+                "constraint"
+            }
+            Error::Sqlite(_) => "sqlite",
+            Error::Json(_) => "json",
+        }
+    }
+
     /// Shorthand for a [`Error::NotFound`].
     pub fn not_found(entity: Entity, id: impl fmt::Display) -> Self {
         Error::NotFound {

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::http::ApiError;
+use crate::error::{Invalid, Missing, ServerError, ServerResult};
 
 const SERVER_SQL: &str = include_str!("sql/server.sql");
 
@@ -78,9 +78,10 @@ fn sha256_hex(text: &str) -> String {
 
 impl Db {
     /// Opens (or creates) the database in `data_dir`.
-    pub fn open(data_dir: &Path) -> onsite_core::Result<Db> {
-        std::fs::create_dir_all(data_dir).map_err(|e| {
-            onsite_core::Error::Network(format!("cannot create {}: {e}", data_dir.display()))
+    pub fn open(data_dir: &Path) -> ServerResult<Db> {
+        std::fs::create_dir_all(data_dir).map_err(|source| ServerError::Storage {
+            path: data_dir.to_path_buf(),
+            source,
         })?;
         let store = Store::open(data_dir.join("onsite-server.db"))?;
         store.import(|tx, _| {
@@ -100,10 +101,10 @@ impl Db {
     }
 
     /// Creates an account.
-    pub fn create_user(&self, name: &str, role: UserRole) -> Result<User, ApiError> {
+    pub fn create_user(&self, name: &str, role: UserRole) -> ServerResult<User> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 200 {
-            return Err(ApiError::invalid("name must be 1 to 200 characters"));
+            return Err(Invalid::NameLength.into());
         }
         let user = User {
             id: Uuid::now_v7(),
@@ -127,7 +128,7 @@ impl Db {
                 onsite_core::Error::Sqlite(ref s)
                     if s.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) =>
                 {
-                    ApiError::conflict("a user with that name exists")
+                    ServerError::NameTaken
                 }
                 other => other.into(),
             })?;
@@ -135,12 +136,12 @@ impl Db {
     }
 
     /// Issues a new random token for `user_id`; only its hash is stored. Returns the token.
-    pub fn issue_token(&self, user_id: Uuid) -> Result<String, ApiError> {
+    pub fn issue_token(&self, user_id: Uuid) -> ServerResult<String> {
         let mut bytes = [0u8; 32];
         rand::rng().fill_bytes(&mut bytes);
         let token = format!("ons_{}", hex::encode(bytes));
         if self.store.read(|c| self.user_in(c, user_id))?.is_none() {
-            return Err(ApiError::not_found("no such user"));
+            return Err(Missing::User.into());
         }
         self.store.import(|tx, _| {
             tx.execute(
@@ -157,7 +158,7 @@ impl Db {
     }
 
     /// Revokes a token. Unknown tokens are a not-found error.
-    pub fn revoke_token(&self, token: &str) -> Result<(), ApiError> {
+    pub fn revoke_token(&self, token: &str) -> ServerResult<()> {
         let changed = self.store.import(|tx, _| {
             Ok(tx.execute(
                 "UPDATE tokens SET revoked_at = ?2 WHERE token_sha256 = ?1 AND revoked_at IS NULL",
@@ -165,13 +166,13 @@ impl Db {
             )?)
         })?;
         if changed == 0 {
-            return Err(ApiError::not_found("no such active token"));
+            return Err(Missing::ActiveToken.into());
         }
         Ok(())
     }
 
     /// The account behind a bearer token, if the token is valid and not revoked.
-    pub fn authenticate(&self, token: &str) -> Result<Option<User>, ApiError> {
+    pub fn authenticate(&self, token: &str) -> ServerResult<Option<User>> {
         Ok(self.store.read(|c| {
             Ok(c.prepare_cached(
                 "SELECT u.id, u.name, u.role FROM tokens t JOIN users u ON u.id = t.user_id
@@ -184,7 +185,7 @@ impl Db {
     }
 
     /// The account with this id.
-    pub fn user(&self, id: Uuid) -> Result<Option<User>, ApiError> {
+    pub fn user(&self, id: Uuid) -> ServerResult<Option<User>> {
         Ok(self.store.read(|c| self.user_in(c, id))?)
     }
 
@@ -330,6 +331,6 @@ pub fn touch_job(tx: &Transaction<'_>, work_order_id: Uuid) -> onsite_core::Resu
 pub fn write<T>(
     db: &Db,
     f: impl FnOnce(&Transaction<'_>, &mut ActionCtx) -> onsite_core::Result<T>,
-) -> Result<T, ApiError> {
+) -> ServerResult<T> {
     Ok(db.store.import(f)?)
 }

@@ -1,8 +1,14 @@
 //! `onsite-server`: the Onsite sync server as a library, so that the `onsite-server` binary,
 //! the CLI's demo and tests start the very same server.
+//!
+//! The logic ([`db`], [`sync`]) returns the server's typed [`error::ServerError`] and knows
+//! nothing of HTTP; [`http`] turns it into answers. Everything is logged through `tracing`
+//! ([`logging`] installs a subscriber for a binary).
 
 pub mod db;
+pub mod error;
 pub mod http;
+pub mod logging;
 pub mod sync;
 
 use std::future::Future;
@@ -10,7 +16,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 /// Serves on `listen` until `stop` completes, then shuts down gracefully. Prints the bound
-/// address first (`--listen 127.0.0.1:0` picks a free port).
+/// address first, on stdout for scripts and tests (`--listen 127.0.0.1:0` picks a free port),
+/// and logs it.
 pub async fn serve(
     db: Arc<db::Db>,
     listen: SocketAddr,
@@ -18,7 +25,9 @@ pub async fn serve(
     stop: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
-    println!("listening on http://{}", listener.local_addr()?);
+    let addr = listener.local_addr()?;
+    println!("listening on http://{addr}");
+    tracing::info!(%addr, "listening");
     serve_on(listener, db, max_body, stop).await
 }
 
@@ -89,7 +98,7 @@ impl Background {
                 let _ = stopped.await;
             };
             if let Err(err) = runtime.block_on(serve_on(listener, served, 8 * 1024 * 1024, stop)) {
-                eprintln!("server stopped with an error: {err}");
+                tracing::error!(error = %err, "the server stopped with an error");
             }
         });
         Ok(Background {

@@ -1,6 +1,8 @@
 //! `onsite-server`: the Onsite sync server. With no subcommand it serves; `create-admin NAME`
-//! creates an admin account and prints its token.
+//! creates an admin account and prints its token. Logs go to stderr, as text or JSON
+//! (`--log-format`), filtered by `RUST_LOG` (default `info`).
 
+use onsite_server::logging::{self, LogFormat};
 use onsite_server::{db, serve};
 
 use std::net::SocketAddr;
@@ -23,6 +25,9 @@ struct Args {
     /// The largest request body accepted, in bytes.
     #[arg(long, default_value_t = 8 * 1024 * 1024)]
     max_body_bytes: usize,
+    /// How log lines (on stderr) are written; `RUST_LOG` filters them (default `info`).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     /// What to do instead of serving.
     #[command(subcommand)]
     command: Option<Command>,
@@ -39,10 +44,12 @@ enum Command {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    logging::init(args.log_format, "info");
     let db = match db::Db::open(&args.data) {
         Ok(db) => Arc::new(db),
         Err(err) => {
-            eprintln!("error: {err}");
+            // The message names the data file or directory, never a row's content.
+            tracing::error!(code = %err.kind(), error = %err, "cannot open the database");
             return ExitCode::FAILURE;
         }
     };
@@ -56,7 +63,8 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(err) => {
-                eprintln!("error: {err:?}");
+                // The message never quotes the name (which is personal): it says what rule.
+                tracing::error!(code = %err.kind(), error = %err, "cannot create the admin");
                 ExitCode::FAILURE
             }
         };
@@ -64,7 +72,7 @@ fn main() -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(err) => {
-            eprintln!("error: cannot start the runtime: {err}");
+            tracing::error!(error = %err, "cannot start the runtime");
             return ExitCode::FAILURE;
         }
     };
@@ -74,9 +82,12 @@ fn main() -> ExitCode {
         args.max_body_bytes,
         onsite_server::shutdown_signal(),
     )) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => {
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
         Err(err) => {
-            eprintln!("error: {err}");
+            tracing::error!(error = %err, "the server stopped with an error");
             ExitCode::FAILURE
         }
     }

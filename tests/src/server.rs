@@ -38,12 +38,30 @@ pub fn server_binary() -> PathBuf {
 
 /// Starts the server binary over `data` on `listen`; returns it and the URL it printed.
 fn spawn(data: &Path, listen: &str) -> (Child, String) {
-    let mut child = Command::new(server_binary())
+    spawn_with(data, listen, &[], Stdio::inherit())
+}
+
+/// [`spawn`] with more arguments (and `RUST_LOG` if one is among them as `RUST_LOG=...`) and
+/// stderr sent to `stderr`.
+fn spawn_with(data: &Path, listen: &str, extra: &[&str], stderr: Stdio) -> (Child, String) {
+    let mut command = Command::new(server_binary());
+    command
         .arg("--data")
         .arg(data)
-        .args(["--listen", listen, "--max-body-bytes", "1048576"])
+        .args(["--listen", listen, "--max-body-bytes", "1048576"]);
+    // A line per request would bury the tests' own output: problems only, unless asked.
+    if std::env::var_os("RUST_LOG").is_none() {
+        command.env("RUST_LOG", "warn");
+    }
+    for arg in extra {
+        match arg.strip_prefix("RUST_LOG=") {
+            Some(filter) => command.env("RUST_LOG", filter),
+            None => command.arg(arg),
+        };
+    }
+    let mut child = command
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(stderr)
         .spawn()
         .expect("server starts");
     let mut line = String::new();
@@ -97,6 +115,25 @@ impl Server {
         }
     }
 
+    /// Starts the server on a free loopback port over `data` with more arguments (an item
+    /// `RUST_LOG=...` sets that variable instead), its log (stderr) collected in memory.
+    pub fn start_logging(data: &Path, extra: &[&str]) -> (Server, Log) {
+        let (mut child, url) = spawn_with(data, "127.0.0.1:0", extra, Stdio::piped());
+        let mut stderr = child.stderr.take().expect("piped stderr");
+        // Read all along: a full pipe would block the server's next log line.
+        let reader = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = std::io::Read::read_to_string(&mut stderr, &mut text);
+            text
+        });
+        let server = Server {
+            child,
+            url,
+            data: data.to_path_buf(),
+        };
+        (server, Log { reader })
+    }
+
     /// Stops the server with SIGTERM (graceful) and waits for it.
     pub fn stop(mut self) -> std::process::ExitStatus {
         let _ = Command::new("kill")
@@ -138,6 +175,18 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A server's log, read from its stderr while it runs.
+pub struct Log {
+    reader: std::thread::JoinHandle<String>,
+}
+
+impl Log {
+    /// Everything the server logged: call after it stopped (its stderr closed).
+    pub fn text(self) -> String {
+        self.reader.join().expect("the log reader does not panic")
     }
 }
 

@@ -79,7 +79,8 @@ pub enum Op {
 }
 
 impl Op {
-    fn as_str(self) -> &'static str {
+    /// The stable name used in storage (and in logs).
+    pub fn as_str(self) -> &'static str {
         match self {
             Op::Insert => "insert",
             Op::Update => "update",

@@ -1,5 +1,10 @@
 //! The sync client: one full push + pull round over HTTP, on a tokio runtime the core owns (the
-//! shells call it from a background thread; they never see async Rust).
+//! shells call it from a background thread; they never see async Rust). Built with the
+//! `sync-client` feature.
+//!
+//! A round is a `sync_round` tracing span (the device's client id) with an event per push batch
+//! and pull page and one for the round's result: counts, cursors and error codes only, never a
+//! row's content or an error's text (which can quote what a person typed).
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
@@ -96,7 +101,34 @@ impl SyncClient {
         store: &Store,
         progress: &dyn Fn(SyncProgress),
     ) -> Result<SyncReport> {
-        self.runtime.block_on(self.round(store, progress))
+        let span = tracing::info_span!("sync_round", client = %store.client_id());
+        // Entered around a `block_on` of this thread's own runtime: the round runs here, inside.
+        let _round = span.enter();
+        let result = self.runtime.block_on(self.round(store, progress));
+        match &result {
+            Ok(r) => tracing::info!(
+                pushed = r.pushed,
+                applied = r.push.applied,
+                duplicates = r.push.duplicates,
+                rejected = r.push.rejected,
+                pulled = r.pulled,
+                cursor = r.cursor,
+                pending = r.pending,
+                "sync round done"
+            ),
+            // Offline is a phone's everyday state; anything else deserves a look.
+            Err(err @ Error::Network(_)) => {
+                tracing::info!(error = %err.code(), "sync round failed");
+            }
+            Err(err) => {
+                let status = match err {
+                    Error::Server { status, .. } => Some(*status),
+                    _ => None,
+                };
+                tracing::warn!(error = %err.code(), status, "sync round failed");
+            }
+        }
+        result
     }
 
     async fn round(&self, store: &Store, progress: &dyn Fn(SyncProgress)) -> Result<SyncReport> {
@@ -124,6 +156,10 @@ impl SyncClient {
                 Pushed::Answered(resp) => resp,
                 Pushed::ClockAhead { server_time_ms } if !restamped => {
                     // Stamp the waiting changes again from the server's time and resend.
+                    tracing::info!(
+                        server_time_ms,
+                        "the server finds this clock ahead: stamping again"
+                    );
                     store.import(|tx, ctx| apply::restamp_pending(tx, ctx, server_time_ms))?;
                     restamped = true;
                     continue;
@@ -137,6 +173,14 @@ impl SyncClient {
             };
             let summary =
                 store.import(|tx, ctx| apply::apply_push(tx, ctx.now(), &req.mutations, &resp))?;
+            tracing::debug!(
+                mutations = req.mutations.len(),
+                applied = summary.applied,
+                duplicates = summary.duplicates,
+                rejected = summary.rejected,
+                last_applied_seq = resp.last_applied_seq,
+                "push batch"
+            );
             report.pushed += req.mutations.len() as u64;
             report.push.applied += summary.applied;
             report.push.duplicates += summary.duplicates;
@@ -148,7 +192,15 @@ impl SyncClient {
             let url = self.url(&format!("/v1/sync/pull?cursor={cursor}"));
             let page: PullResponse = self.send(self.http.get(url)).await?;
             let started = std::time::Instant::now();
-            report.pulled += store.import(|tx, ctx| apply::apply_pull(tx, ctx, &page))? as u64;
+            let applied = store.import(|tx, ctx| apply::apply_pull(tx, ctx, &page))?;
+            tracing::debug!(
+                rows = page.changes.len(),
+                applied,
+                cursor = page.cursor,
+                more = page.more,
+                "pull page"
+            );
+            report.pulled += applied as u64;
             report.apply_us += u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
             report.cursor = page.cursor;
             tell(&report);

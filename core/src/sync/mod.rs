@@ -1,9 +1,15 @@
 //! Sync: the wire protocol shared with the server ([`wire`]), the server's replay of a device's
-//! actions through the same rule code ([`replay`]), copying rows between stores ([`rows`]), the
-//! device applying the server's answers ([`apply`]) and the HTTP client ([`client`]).
+//! actions through the same rule code ([`replay`]), copying rows between stores ([`rows`]) and
+//! the device applying the server's answers ([`apply`]).
+//!
+//! The HTTP client (`client`) and the background loop (`background`) are behind the
+//! `sync-client` feature: they bring reqwest and a tokio runtime, which the devices (the bindings,
+//! the CLI) need and the server, which shares only the rules and the wire types, does not.
 
 pub mod apply;
+#[cfg(feature = "sync-client")]
 pub mod background;
+#[cfg(feature = "sync-client")]
 pub mod client;
 mod merge;
 pub mod replay;

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::openapi::Refusals;
 use super::{ApiError, AppState, Body, Caller, blocking};
 use crate::db::{User, UserRole};
+use crate::error::{Forbidden, Missing, ServerError};
 
 /// A new account.
 #[derive(Deserialize, ToSchema)]
@@ -45,9 +46,7 @@ pub(super) async fn create_user(
 ) -> Result<Json<User>, ApiError> {
     caller.back_office()?;
     if caller.0.role != UserRole::Admin && new.role != UserRole::Engineer {
-        return Err(ApiError::forbidden(
-            "only an admin creates dispatchers and admins",
-        ));
+        return Err(ServerError::from(Forbidden::AdminCreatesStaff).into());
     }
     blocking(move || db.create_user(&new.name, new.role))
         .await
@@ -71,13 +70,9 @@ pub(super) async fn issue_token(
     caller.back_office()?;
     let admin = caller.0.role == UserRole::Admin;
     let token = blocking(move || {
-        let target = db
-            .user(id)?
-            .ok_or_else(|| ApiError::not_found("no such user"))?;
+        let target = db.user(id)?.ok_or(Missing::User)?;
         if !admin && target.role != UserRole::Engineer {
-            return Err(ApiError::forbidden(
-                "only an admin issues tokens for dispatchers and admins",
-            ));
+            return Err(Forbidden::AdminIssuesStaffTokens.into());
         }
         db.issue_token(id)
     })

@@ -36,7 +36,7 @@ pub(super) async fn list_conflicts(
     QueryArgs(q): QueryArgs<ConflictQuery>,
 ) -> Result<Json<Vec<conflicts::Conflict>>, ApiError> {
     caller.back_office()?;
-    blocking(move || Ok(db.store.read(|c| conflicts::list(c, q.include_seen))?))
+    blocking(move || db.store.read(|c| conflicts::list(c, q.include_seen)))
         .await
         .map(Json)
 }

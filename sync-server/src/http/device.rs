@@ -59,9 +59,6 @@ pub(super) async fn pull(
     QueryArgs(q): QueryArgs<PullQuery>,
 ) -> Result<Json<PullResponse>, ApiError> {
     check_protocol(&headers)?;
-    if q.cursor < 0 {
-        return Err(ApiError::invalid("cursor must not be negative"));
-    }
     blocking(move || sync::pull(&db, &caller.0, q.cursor))
         .await
         .map(Json)

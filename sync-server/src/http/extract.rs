@@ -7,6 +7,7 @@ use axum::http::request::Parts;
 
 use super::{ApiError, AppState, blocking};
 use crate::db::{User, UserRole};
+use crate::error::{Forbidden, ServerResult};
 
 /// A JSON request body whose every rejection (malformed, unknown field, too large) is an
 /// [`ApiError`] with the rejection's own status code.
@@ -16,6 +17,7 @@ pub struct Body<T>(pub T);
 
 impl From<axum::extract::rejection::JsonRejection> for ApiError {
     fn from(r: axum::extract::rejection::JsonRejection) -> ApiError {
+        // The rejection's text is answered, never logged: it can quote the body.
         let code = if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
             "too_large"
         } else {
@@ -60,15 +62,10 @@ impl FromRequestParts<AppState> for Caller {
 }
 
 impl Caller {
-    pub(super) fn back_office(&self) -> Result<(), ApiError> {
+    pub(super) fn back_office(&self) -> ServerResult<()> {
         match self.0.role {
             UserRole::Dispatcher | UserRole::Admin => Ok(()),
-            UserRole::Engineer => {
-                eprintln!("refused: an engineer account called a back-office endpoint");
-                Err(ApiError::forbidden(
-                    "this needs a dispatcher or admin account",
-                ))
-            }
+            UserRole::Engineer => Err(Forbidden::BackOfficeOnly.into()),
         }
     }
 }

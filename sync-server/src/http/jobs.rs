@@ -131,7 +131,7 @@ pub(super) async fn report(
     Path(id): Path<Uuid>,
 ) -> Result<Json<onsite_core::report::ReportView>, ApiError> {
     caller.back_office()?;
-    blocking(move || Ok(db.store.read(|c| onsite_core::report::view(c, id))?))
+    blocking(move || db.store.read(|c| onsite_core::report::view(c, id)))
         .await
         .map(Json)
 }
@@ -178,7 +178,7 @@ pub(super) async fn list_work_orders(
     QueryArgs(filter): QueryArgs<WorkOrderFilter>,
 ) -> Result<Json<Vec<work_orders::WorkOrder>>, ApiError> {
     caller.back_office()?;
-    blocking(move || Ok(db.store.read(|c| queries::list(c, &filter))?))
+    blocking(move || db.store.read(|c| queries::list(c, &filter)))
         .await
         .map(Json)
 }

@@ -1,6 +1,8 @@
 //! The HTTP API: bearer-token auth, the back-office JSON endpoints and the sync endpoints.
-//! Every error is a status code and an [`ErrorBody`](onsite_core::sync::wire::ErrorBody);
-//! SQLite work runs off the async threads.
+//! Every error is a status code and an [`ErrorBody`](onsite_core::sync::wire::ErrorBody)
+//! ([`ApiError`], made from the server's typed errors in `error`); SQLite work runs off the
+//! async threads, inside the request's tracing span. Every request is logged with an id that
+//! is also its `x-request-id` header ([`trace`]).
 
 mod accounts;
 mod conflicts;
@@ -10,6 +12,7 @@ mod extract;
 mod jobs;
 mod office;
 pub mod openapi;
+pub mod trace;
 
 use std::sync::Arc;
 
@@ -45,17 +48,16 @@ pub(super) async fn office_write<T: Send + 'static>(
     blocking(move || db::write(&db, f)).await.map(Json)
 }
 
-/// Runs SQLite work on the blocking pool.
-pub(super) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+/// Runs SQLite work on the blocking pool, in the request's span (so what it logs carries the
+/// request id).
+pub(super) async fn blocking<T: Send + 'static, E: Into<ApiError> + Send + 'static>(
+    f: impl FnOnce() -> Result<T, E> + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f).await.map_err(|_| {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "a worker failed",
-        )
-    })?
+    let span = tracing::Span::current();
+    match tokio::task::spawn_blocking(move || span.in_scope(f)).await {
+        Ok(result) => result.map_err(Into::into),
+        Err(_) => Err(ApiError::worker_failed()),
+    }
 }
 
 pub(super) fn check_protocol(headers: &HeaderMap) -> Result<(), ApiError> {
@@ -122,5 +124,7 @@ pub fn router(db: AppState, max_body: usize) -> Router {
                 .gzip(true)
                 .quality(tower_http::CompressionLevel::Fastest),
         )
+        // Outermost, so the logged status and latency are the ones the client gets.
+        .layer(axum::middleware::from_fn(trace::requests))
         .with_state(db)
 }

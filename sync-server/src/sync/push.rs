@@ -1,28 +1,17 @@
-//! Push and pull. Push applies each mutation exactly once, in its own transaction together
-//! with the client's `last_applied_seq`; a refused mutation still uses its seq. Pull returns the
-//! rows in the caller's scope changed after a cursor (a change-log sequence number), in pages.
+//! Applying a push: each mutation checked (owner, stamp, clock) and replayed through the core's
+//! rules in its own transaction with the client's `last_applied_seq`.
 
 use chrono::Utc;
-use onsite_core::conflicts::{self, Kept, NewConflict};
-use onsite_core::edits::FieldMerge;
 use onsite_core::store::Op;
 use onsite_core::sync::replay::{self, target_work_order};
-use onsite_core::sync::rows;
-use onsite_core::sync::wire::{
-    LostField, MAX_PUSH_BATCH, Outcome, PullResponse, PushRequest, PushResponse, RowChange,
-};
+use onsite_core::sync::wire::{LostField, MAX_PUSH_BATCH, Outcome, PushRequest, PushResponse};
 use onsite_core::{Entity, Error};
 use rusqlite::{Connection, OptionalExtension, Transaction};
 use uuid::Uuid;
 
+use super::conflict_log::{log_merge, log_refusal};
 use crate::db::{Db, User, UserRole, log_change};
-use crate::http::ApiError;
-
-/// Rows per pull page. The device commits each page (synchronous=FULL) with its cursor, so a
-/// page is also the unit of a first sync's fsyncs: 2,000 rows (under a megabyte of JSON) made
-/// the device apply a 10k-job scope 12% faster than 500, and an interrupted pull redoes at most
-/// that much.
-pub const PULL_PAGE: i64 = 2_000;
+use crate::error::{Forbidden, Invalid, ServerError, ServerResult};
 
 fn last_applied(conn: &Connection, client_id: Uuid) -> onsite_core::Result<Option<(Uuid, i64)>> {
     Ok(conn
@@ -56,17 +45,43 @@ fn is_refusal(err: &Error) -> bool {
     )
 }
 
-/// Applies a push from `caller`.
-pub fn push(db: &Db, caller: &User, req: &PushRequest) -> Result<PushResponse, ApiError> {
+/// Applies a push from `caller`, and logs what it did.
+pub fn push(db: &Db, caller: &User, req: &PushRequest) -> ServerResult<PushResponse> {
+    let result = apply_push(db, caller, req);
+    let (client, user, mutations) = (req.client_id, caller.id, req.mutations.len());
+    match &result {
+        Ok(resp) => {
+            let count = |f: fn(&Outcome) -> bool| resp.results.iter().filter(|o| f(o)).count();
+            tracing::info!(
+                %client,
+                %user,
+                mutations,
+                applied = count(|o| matches!(o, Outcome::Applied { .. })),
+                duplicates = count(|o| matches!(o, Outcome::Duplicate { .. })),
+                rejected = count(|o| matches!(o, Outcome::Rejected { .. })),
+                last_applied_seq = resp.last_applied_seq,
+                outcome = %"ok",
+                "push"
+            );
+        }
+        Err(err) => tracing::info!(
+            %client,
+            %user,
+            mutations,
+            outcome = %err.code(),
+            kind = %err.kind(),
+            "push"
+        ),
+    }
+    result
+}
+
+fn apply_push(db: &Db, caller: &User, req: &PushRequest) -> ServerResult<PushResponse> {
     if req.mutations.len() > MAX_PUSH_BATCH {
-        return Err(ApiError::invalid(format!(
-            "at most {MAX_PUSH_BATCH} mutations a push"
-        )));
+        return Err(Invalid::TooManyMutations.into());
     }
     if req.mutations.windows(2).any(|w| w[1].seq != w[0].seq + 1) {
-        return Err(ApiError::invalid(
-            "mutation seqs in a push must be contiguous",
-        ));
+        return Err(Invalid::SeqsNotContiguous.into());
     }
     let last = db
         .store
@@ -82,25 +97,19 @@ pub fn push(db: &Db, caller: &User, req: &PushRequest) -> Result<PushResponse, A
             }
         })?;
     let Some(mut last) = last else {
-        eprintln!(
-            "push refused: client {} belongs to another account",
-            req.client_id
-        );
-        return Err(ApiError::forbidden(
-            "this device store belongs to another account",
-        ));
+        return Err(Forbidden::ForeignDevice.into());
     };
     if let Some(first) = req.mutations.first()
         && first.seq > last + 1
     {
-        return Err(ApiError::gap(last + 1));
+        return Err(ServerError::Gap { expected: last + 1 });
     }
     check_clocks(&req.mutations, last)?;
     let mut results = Vec::with_capacity(req.mutations.len());
     for m in &req.mutations {
         if m.seq <= last {
             let earlier = db.store.read(|c| retry_outcome(c, req.client_id, m))?;
-            results.push(earlier.ok_or_else(|| ApiError::seq_reused(m.seq))?);
+            results.push(earlier.ok_or(ServerError::SeqReused { seq: m.seq })?);
             continue;
         }
         let outcome = db.store.import(|tx, ctx| {
@@ -147,6 +156,14 @@ pub fn push(db: &Db, caller: &User, req: &PushRequest) -> Result<PushResponse, A
                 }
                 Err(err) if is_refusal(&err) => {
                     tx.execute_batch("ROLLBACK TO mutation; RELEASE mutation")?;
+                    tracing::info!(
+                        client = %req.client_id,
+                        seq = m.seq,
+                        entity = %m.entity.as_str(),
+                        op = %m.op.as_str(),
+                        code = %err.code(),
+                        "mutation rejected"
+                    );
                     let reason = err.to_string();
                     log_refusal(tx, caller, m, &reason)?;
                     // The device takes the change back and needs the server's version of the
@@ -179,7 +196,7 @@ pub fn push(db: &Db, caller: &User, req: &PushRequest) -> Result<PushResponse, A
             Ok(Some(outcome))
         })?;
         let Some(outcome) = outcome else {
-            return Err(ApiError::seq_reused(m.seq));
+            return Err(ServerError::SeqReused { seq: m.seq });
         };
         last = m.seq;
         results.push(outcome);
@@ -189,77 +206,6 @@ pub fn push(db: &Db, caller: &User, req: &PushRequest) -> Result<PushResponse, A
         last_applied_seq: last,
         server_time_ms: Utc::now().timestamp_millis(),
     })
-}
-
-/// Writes to the server's conflict log a value that lost a merge, so the back office sees it
-/// (the device learns of its own losses when it pulls the row).
-fn log_merge(
-    tx: &Transaction<'_>,
-    caller: &User,
-    m: &onsite_core::sync::wire::Mutation,
-    merge: &FieldMerge,
-) -> onsite_core::Result<()> {
-    // Stored as JSON text, as on the devices, so a cleared field (null) stays distinct.
-    let json = |v: &Option<String>| Some(serde_json::json!(v).to_string());
-    let (local_value, remote_value, kept, reason) = if merge.incoming_won {
-        (
-            json(&merge.lost_value),
-            json(&merge.kept_value),
-            Kept::Remote,
-            format!(
-                "{} changed {} later than the value it replaced (the latest change wins)",
-                caller.name, merge.field
-            ),
-        )
-    } else {
-        (
-            json(&merge.kept_value),
-            json(&merge.lost_value),
-            Kept::Local,
-            format!(
-                "{}'s change to {} was older than the value here and lost (the latest change wins)",
-                caller.name, merge.field
-            ),
-        )
-    };
-    conflicts::log(
-        tx,
-        Utc::now(),
-        NewConflict {
-            entity: m.entity,
-            row_id: m.row_id,
-            field: Some(merge.field.clone()),
-            local_value,
-            remote_value,
-            kept,
-            reason,
-        },
-    )?;
-    Ok(())
-}
-
-/// Writes a refused mutation to the server's conflict log: the back office learns of it as the
-/// engineer does (e.g. work recorded offline on a job the office had cancelled).
-fn log_refusal(
-    tx: &Transaction<'_>,
-    caller: &User,
-    m: &onsite_core::sync::wire::Mutation,
-    reason: &str,
-) -> onsite_core::Result<()> {
-    conflicts::log(
-        tx,
-        Utc::now(),
-        NewConflict {
-            entity: m.entity,
-            row_id: m.row_id,
-            field: None,
-            local_value: None,
-            remote_value: Some(m.payload.to_string()),
-            kept: Kept::Local,
-            reason: format!("{}'s change was refused: {reason}", caller.name),
-        },
-    )?;
-    Ok(())
 }
 
 /// The current assignee of a job (None if there is no such job or nobody has it).
@@ -293,10 +239,7 @@ fn check_stamp(m: &onsite_core::sync::wire::Mutation) -> onsite_core::Result<()>
 /// fault either, so nothing is refused or lost: the whole push is answered `clock_ahead` with
 /// the server's time, and the device stamps its waiting changes again from the corrected clock
 /// and resends them.
-fn check_clocks(
-    mutations: &[onsite_core::sync::wire::Mutation],
-    last: i64,
-) -> Result<(), ApiError> {
+fn check_clocks(mutations: &[onsite_core::sync::wire::Mutation], last: i64) -> ServerResult<()> {
     let now = Utc::now().timestamp_millis();
     let ahead = mutations.iter().filter(|m| m.seq > last).any(|m| {
         m.hlc
@@ -304,8 +247,9 @@ fn check_clocks(
             .is_ok_and(|h| h.wall_ms > now + MAX_CLOCK_AHEAD_MS)
     });
     if ahead {
-        eprintln!("push answered clock_ahead: a device clock is more than 5 minutes fast");
-        return Err(ApiError::clock_ahead(now));
+        return Err(ServerError::ClockAhead {
+            server_time_ms: now,
+        });
     }
     Ok(())
 }
@@ -328,13 +272,7 @@ fn retry_outcome(
         })
         .optional()?;
     Ok(match stored {
-        Some((id, _)) if id != m.mutation_id.to_string() => {
-            eprintln!(
-                "push refused: client {client_id} reused seq {} for another mutation",
-                m.seq
-            );
-            None
-        }
+        Some((id, _)) if id != m.mutation_id.to_string() => None,
         Some((_, Some(reason))) => Some(Outcome::Rejected { seq: m.seq, reason }),
         _ => Some(Outcome::Duplicate { seq: m.seq }),
     })
@@ -366,10 +304,6 @@ fn authorize(
         if theirs {
             return Ok(());
         }
-        eprintln!(
-            "push refused: seq {} edits a row outside the caller's jobs",
-            m.seq
-        );
         return Err(Error::NotPermitted {
             action: "changing a customer, site or asset none of your jobs is for",
             role: caller.role.core_role(),
@@ -388,107 +322,9 @@ fn authorize(
     match assignee {
         None => Err(Error::not_found(Entity::WorkOrder, wo)),
         Some(Some(name)) if name == caller.name => Ok(()),
-        Some(_) => {
-            eprintln!(
-                "push refused: seq {} touches a job not assigned to the caller",
-                m.seq
-            );
-            Err(Error::NotPermitted {
-                action: "changing a job assigned to someone else",
-                role: caller.role.core_role(),
-            })
-        }
+        Some(_) => Err(Error::NotPermitted {
+            action: "changing a job assigned to someone else",
+            role: caller.role.core_role(),
+        }),
     }
-}
-
-/// A row's stamps as the wire carries them: the row stamp, and the stamps of fields changed
-/// since.
-fn stamps_of(
-    conn: &Connection,
-    entity: Entity,
-    id: Uuid,
-) -> onsite_core::Result<(Option<String>, std::collections::BTreeMap<String, String>)> {
-    let mut stamps = onsite_core::store::row_stamps(conn, entity, id)?;
-    let row_stamp = stamps.remove(onsite_core::store::ROW_STAMP);
-    let fields = stamps
-        .into_iter()
-        .map(|(field, hlc)| (field, hlc.to_string()))
-        .collect();
-    Ok((row_stamp.map(|h| h.to_string()), fields))
-}
-
-/// Which change-log entries an engineer may see: their jobs; the history of those jobs (visits
-/// that are over at the same site for the same appliance, or with no appliance: never another
-/// engineer's open job; `db::log_visit_over` re-sends a visit's records when it ends), which
-/// includes every visit a follow-up follows, so the link always resolves on the phone; and the
-/// customers, sites, assets and contracts they point at. `?1` is the engineer's name.
-/// One indexed lookup per entry: a plan that cannot degrade into re-running subqueries.
-const ENGINEER_SCOPE: &str = "CASE c.entity
-    WHEN 'customer' THEN EXISTS (SELECT 1 FROM work_orders w WHERE w.customer_id = c.row_id AND +w.assignee = ?1)
-    WHEN 'site' THEN EXISTS (SELECT 1 FROM work_orders w WHERE w.site_id = c.row_id AND +w.assignee = ?1)
-    WHEN 'asset' THEN EXISTS (SELECT 1 FROM work_orders w WHERE w.asset_id = c.row_id AND +w.assignee = ?1)
-    WHEN 'contract' THEN EXISTS (SELECT 1 FROM assets a JOIN work_orders w ON w.asset_id = a.id
-                                 WHERE a.contract_id = c.row_id AND +w.assignee = ?1)
-    ELSE EXISTS (SELECT 1 FROM work_orders x WHERE x.id = c.work_order_id AND (x.assignee = ?1
-         OR (x.status IN ('completed', 'cancelled', 'incomplete')
-             AND EXISTS (SELECT 1 FROM work_orders w WHERE w.site_id = x.site_id
-                         AND w.asset_id IS x.asset_id AND +w.assignee = ?1))))
-    END";
-
-/// The page of changes after `cursor` that `caller` may see.
-pub fn pull(db: &Db, caller: &User, cursor: i64) -> Result<PullResponse, ApiError> {
-    db.store
-        .read(|conn| {
-            let scope = if caller.role == UserRole::Engineer {
-                ENGINEER_SCOPE
-            } else {
-                "?1 IS NOT NULL"
-            };
-            let sql = format!(
-                "SELECT c.server_seq, c.entity, c.row_id, c.left_scope_of IS NOT NULL FROM change_log c
-                 WHERE c.server_seq > ?2
-                   AND ((c.left_scope_of IS NULL AND ({scope})) OR c.left_scope_of = ?1)
-                 ORDER BY c.server_seq LIMIT ?3"
-            );
-            let entries: Vec<(i64, String, String, bool)> = conn
-                .prepare_cached(&sql)?
-                .query_map((&caller.name, cursor, PULL_PAGE + 1), |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            let more = entries.len() as i64 > PULL_PAGE;
-            let mut changes = Vec::new();
-            for (server_seq, entity, row_id, removed) in entries.into_iter().take(PULL_PAGE as usize) {
-                let entity: Entity = serde_json::from_value(serde_json::Value::String(entity))?;
-                let id = Uuid::parse_str(&row_id).map_err(|_| Error::Corrupt {
-                    column: "change_log.row_id",
-                    value: row_id,
-                })?;
-                if removed {
-                    // Only the engineer the job left gets this entry (see the WHERE clause).
-                    let mut row = serde_json::Map::new();
-                    row.insert("id".into(), serde_json::Value::String(id.to_string()));
-                    changes.push(RowChange { server_seq, entity, row, stamp: None, field_stamps: Default::default(), removed: true });
-                } else if let Some(row) = rows::read_row(conn, entity, id)? {
-                    let (stamp, field_stamps) = stamps_of(conn, entity, id)?;
-                    changes.push(RowChange { server_seq, entity, row, stamp, field_stamps, removed: false });
-                }
-            }
-            // Past the last page, the cursor jumps over entries outside the caller's scope too.
-            let next = match changes.last() {
-                Some(last) if more => last.server_seq,
-                _ => conn.query_row(
-                    "SELECT coalesce(max(server_seq), 0) FROM change_log",
-                    [],
-                    |r| r.get(0),
-                )?,
-            };
-            Ok(PullResponse {
-                changes,
-                cursor: next.max(cursor),
-                more,
-                server_time_ms: Utc::now().timestamp_millis(),
-            })
-        })
-        .map_err(Into::into)
 }

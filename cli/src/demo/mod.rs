@@ -18,6 +18,12 @@ use uuid::Uuid;
 
 use crate::{CliError, render};
 
+mod people;
+use people::{
+    ACCESS_NOTES, ADMIN, CANCEL_REASON, CAUSE, DISPATCHER, ENGINEER_A, ENGINEER_B, ENGINEER_SERIAL,
+    FAULT_SINCE, FUNCTION_TEST_NOTES, JOBS, Job, OFFICE_SERIAL, PART_SERIAL, PHONE,
+};
+
 /// The back office's HTTP calls.
 struct Office {
     http: reqwest::blocking::Client,
@@ -84,58 +90,11 @@ fn id(value: &Value) -> Result<Uuid, CliError> {
         .ok_or_else(|| CliError::Input(format!("the demo server returned no id: {value}")))
 }
 
-struct Job {
-    name: &'static str,
-    address: &'static str,
-    brand: &'static str,
-    model: &'static str,
-    category: &'static str,
-    symptom: &'static str,
-    code: &'static str,
-    hour: i64,
-}
-
-const JOBS: [Job; 3] = [
-    Job {
-        name: "Paul Klein",
-        address: "Rosenstraße 45, 04109 Leipzig",
-        brand: "Miele",
-        model: "WWD320 WPS",
-        category: "washing machine",
-        symptom: "Does not drain",
-        code: "F11",
-        hour: 1,
-    },
-    Job {
-        name: "Lea Becker",
-        address: "Gartenweg 110, 10115 Berlin",
-        brand: "Nuki",
-        model: "Smart Lock 3.0 Pro",
-        category: "door lock",
-        symptom: "Lock does not turn fully, motor-blocked warning",
-        code: "MOTOR_BLOCKED",
-        hour: 4,
-    },
-    Job {
-        name: "Oskar Schwarz",
-        address: "Bergstraße 100, 80331 München",
-        brand: "Bosch",
-        model: "WAX32M40",
-        category: "washing machine",
-        symptom: "Stops mid-cycle with water left in the drum",
-        code: "E18",
-        hour: 2,
-    },
-];
-
 fn dispatch(office: &Office, job: &Job, number: &str, engineer: &str) -> Result<Uuid, CliError> {
-    let customer = office.post(
-        "/v1/customers",
-        json!({ "name": job.name, "phone": "+49 30 5550100" }),
-    )?;
+    let customer = office.post("/v1/customers", json!({ "name": job.name, "phone": PHONE }))?;
     let site = office.post(
         &format!("/v1/customers/{}/sites", id(&customer)?),
-        json!({ "address": job.address, "access_notes": "Ring twice" }),
+        json!({ "address": job.address, "access_notes": ACCESS_NOTES }),
     )?;
     let kind = if job.category == "door lock" {
         "smart_lock"
@@ -152,7 +111,7 @@ fn dispatch(office: &Office, job: &Job, number: &str, engineer: &str) -> Result<
         "/v1/work-orders",
         json!({ "number": number, "kind": "repair", "priority": "high",
                 "customer_id": customer["id"], "site_id": site["id"], "asset_id": asset["id"],
-                "fault": { "symptom": job.symptom, "error_code": job.code, "fault_since": "since Monday" },
+                "fault": { "symptom": job.symptom, "error_code": job.code, "fault_since": FAULT_SINCE },
                 "window": { "window_start": start, "window_end": start + Duration::hours(2) },
                 "assignee": engineer }),
     )?;
@@ -171,7 +130,7 @@ pub fn run(keep: Option<&std::path::Path>, zone: chrono::FixedOffset) -> Result<
     );
     let admin = server
         .db
-        .create_user("admin", onsite_server::db::UserRole::Admin)
+        .create_user(ADMIN, onsite_server::db::UserRole::Admin)
         .map_err(|e| CliError::Input(format!("{e:?}")))?;
     let admin_token = server
         .db
@@ -186,14 +145,14 @@ pub fn run(keep: Option<&std::path::Path>, zone: chrono::FixedOffset) -> Result<
     let office = Office {
         http,
         url: server.url.clone(),
-        token: admin.token_for("dispatch", "dispatcher")?,
+        token: admin.token_for(DISPATCHER, "dispatcher")?,
     };
-    let eng_a = office.token_for("eng-a", "engineer")?;
-    office.token_for("eng-b", "engineer")?;
+    let eng_a = office.token_for(ENGINEER_A, "engineer")?;
+    office.token_for(ENGINEER_B, "engineer")?;
     step("The back office dispatches three jobs: two to eng-a, one to eng-b");
-    let visit_job = dispatch(&office, &JOBS[0], "WO-1001", "eng-a")?;
-    let called_off = dispatch(&office, &JOBS[1], "WO-1002", "eng-a")?;
-    dispatch(&office, &JOBS[2], "WO-1003", "eng-b")?;
+    let visit_job = dispatch(&office, &JOBS[0], "WO-1001", ENGINEER_A)?;
+    let called_off = dispatch(&office, &JOBS[1], "WO-1002", ENGINEER_A)?;
+    dispatch(&office, &JOBS[2], "WO-1003", ENGINEER_B)?;
 
     let path = keep.map_or_else(|| temp.path().join("eng-a.db"), ToOwned::to_owned);
     let store = Store::open(&path)?;
@@ -211,7 +170,7 @@ pub fn run(keep: Option<&std::path::Path>, zone: chrono::FixedOffset) -> Result<
     );
     office.post(
         &format!("/v1/work-orders/{called_off}/status"),
-        json!({ "to": "cancelled", "reason": "Customer called off" }),
+        json!({ "to": "cancelled", "reason": CANCEL_REASON }),
     )?;
     store.set_status(called_off, Status::Accepted, Role::Engineer, None)?;
     step(
@@ -225,12 +184,12 @@ pub fn run(keep: Option<&std::path::Path>, zone: chrono::FixedOffset) -> Result<
     store.edit_fields(
         onsite_core::Entity::Asset,
         asset.id,
-        serial("MI31192375"),
+        serial(ENGINEER_SERIAL),
         Role::Engineer,
     )?;
     office.patch(
         &format!("/v1/assets/{}", asset.id),
-        json!({ "serial": "MI-31192375-B" }),
+        json!({ "serial": OFFICE_SERIAL }),
     )?;
     println!(
         "  {} changes wait on the phone",
@@ -292,7 +251,7 @@ fn visit(store: &Store, job: Uuid) -> Result<(), CliError> {
         job,
         NewDiagnosis {
             symptom: detail.work_order.fault.symptom.clone(),
-            cause: "Drain pump impeller blocked by a coin, pump worn".into(),
+            cause: CAUSE.into(),
             error_codes: detail
                 .work_order
                 .fault
@@ -310,7 +269,7 @@ fn visit(store: &Store, job: Uuid) -> Result<(), CliError> {
             part_number: "11034430".into(),
             description: "Drain pump".into(),
             quantity: 1,
-            serial_in: Some("SN-DEMO-0001".into()),
+            serial_in: Some(PART_SERIAL.into()),
             serial_out: None,
             billing: Billing::Chargeable,
             unit_price_cents: 8950,
@@ -330,7 +289,7 @@ fn visit(store: &Store, job: Uuid) -> Result<(), CliError> {
     {
         store.record_checklist_result(job, &line.item.key, "pass".parse()?, None)?;
     }
-    store.record_function_test(job, true, "Full programme run, drains clean".into())?;
+    store.record_function_test(job, true, FUNCTION_TEST_NOTES.into())?;
     store.sign_off(job, customer, vec![seed::demo_signature()])?;
     store.set_status(job, Status::Completed, Role::Engineer, None)?;
     println!("  completed and signed on the phone");

@@ -1,0 +1,15 @@
+//! Push and pull. Push applies each mutation exactly once, in its own transaction together
+//! with the client's `last_applied_seq`; a refused mutation still uses its seq ([`push`]). Pull
+//! returns the rows in the caller's scope changed after a cursor (a change-log sequence
+//! number), in pages ([`pull`]). Refusals are [`ServerError`](crate::error::ServerError)s; this
+//! module knows nothing of HTTP.
+//!
+//! Every push and pull is logged at info with the client or account id and counts, every
+//! rejected mutation with its seq, entity and error code: never a name or a row's content.
+
+mod conflict_log;
+mod pull;
+mod push;
+
+pub use pull::{PULL_PAGE, pull};
+pub use push::{MAX_CLOCK_AHEAD_MS, push};
