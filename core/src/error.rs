@@ -263,6 +263,14 @@ pub enum Problem {
     NotFinite,
     /// An end that is not after its start.
     EndBeforeStart,
+    /// A time or date outside the window the store accepts (a typo such as year 10000 or
+    /// 0001; see [`validate::EARLIEST`](crate::validate::EARLIEST)).
+    OutOfRange {
+        /// The first day accepted.
+        earliest: String,
+        /// The first day no longer accepted.
+        latest: String,
+    },
     /// A list that needs at least one element.
     NoItems,
     /// A value that contradicts another one (e.g. a site of another customer).
@@ -300,6 +308,12 @@ impl fmt::Display for FieldProblem {
             }
             Problem::NotFinite => write!(f, "{field} must be a finite number"),
             Problem::EndBeforeStart => write!(f, "{field}: the end must be after the start"),
+            Problem::OutOfRange { earliest, latest } => {
+                write!(
+                    f,
+                    "{field} must be on or after {earliest} and before {latest}"
+                )
+            }
             Problem::NoItems => write!(f, "{field} must have at least one item"),
             Problem::Inconsistent { detail } => write!(f, "{field}: {detail}"),
             Problem::AlreadyUsed { value } => write!(f, "{field}: {value:?} is already used"),

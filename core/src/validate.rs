@@ -20,6 +20,17 @@ pub const CODES_MAX: usize = 20;
 pub const QUANTITY_MAX: i64 = 10_000;
 /// The largest unit price accepted, in cents (one million in the currency).
 pub const PRICE_MAX_CENTS: i64 = 100_000_000;
+/// The first day of the window every stored time and date must fall in. A value outside it is
+/// a typo (year 0001, year 10000) that would poison the visit (RFC 3339 has no five-digit
+/// years, so such a time could be written but never read back), and every device it syncs to.
+pub const EARLIEST: NaiveDate = NaiveDate::from_ymd_opt(2000, 1, 1).expect("a valid date");
+/// The first day after the window (exclusive).
+pub const LATEST: NaiveDate = NaiveDate::from_ymd_opt(2100, 1, 1).expect("a valid date");
+
+/// Whether `day` is inside [`EARLIEST`] .. [`LATEST`].
+pub fn in_window(day: NaiveDate) -> bool {
+    (EARLIEST..LATEST).contains(&day)
+}
 
 /// Collects problems with an input; [`Check::finish`] turns them into one error.
 #[derive(Debug, Default)]
@@ -100,12 +111,41 @@ impl Check {
         self
     }
 
-    /// A time window: the end strictly after the start.
-    pub fn window(mut self, field: &str, start: DateTime<Utc>, end: DateTime<Utc>) -> Self {
-        if end <= start {
-            self.problem(field, Problem::EndBeforeStart);
+    /// A time inside [`EARLIEST`] .. [`LATEST`].
+    pub fn time(self, field: &str, at: DateTime<Utc>) -> Self {
+        self.date(field, at.date_naive())
+    }
+
+    /// A date inside [`EARLIEST`] .. [`LATEST`].
+    pub fn date(mut self, field: &str, day: NaiveDate) -> Self {
+        if !in_window(day) {
+            self.problem(
+                field,
+                Problem::OutOfRange {
+                    earliest: EARLIEST.to_string(),
+                    latest: LATEST.to_string(),
+                },
+            );
         }
         self
+    }
+
+    /// An optional date: inside the window when given.
+    pub fn opt_date(self, field: &str, day: Option<NaiveDate>) -> Self {
+        match day {
+            Some(day) => self.date(field, day),
+            None => self,
+        }
+    }
+
+    /// A time window: both ends inside the store's window, the end strictly after the start.
+    /// (Both ends are reported under `field`, as the other window rules are.)
+    pub fn window(self, field: &str, start: DateTime<Utc>, end: DateTime<Utc>) -> Self {
+        let mut check = self.time(field, start);
+        if in_window(start.date_naive()) {
+            check = check.time(field, end);
+        }
+        check.fail_if(end <= start, field, Problem::EndBeforeStart)
     }
 
     /// An appointment window: the end after the start, at most 24 hours apart.

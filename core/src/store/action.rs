@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::clock::{Hlc, format_time};
 use crate::error::{Entity, Error, Result};
+use crate::validate::Check;
 
 /// The `field_clocks.field` of a row's insert stamp: it stamps every field of the row that has
 /// no stamp of its own. One stamp per row instead of one per field keeps the clock table small
@@ -127,6 +128,8 @@ impl ActionCtx {
         )?;
         // Stored times have millisecond precision; an action returns what a reload would show.
         let now = now.trunc_subsecs(3);
+        // A clock set far off (year 10000) would stamp rows that cannot be read back.
+        Check::new().time("clock", now).finish()?;
         Ok(ActionCtx {
             client_id: super::columns::parse_uuid("device.client_id", client_id)?,
             now,
@@ -164,13 +167,17 @@ impl ActionCtx {
 
     /// Starts replaying a device's action: the next rows get `ids`, time `at` and stamp `hlc`.
     /// The local clock moves past `hlc`, so later local stamps order after it (HLC receive).
-    pub fn begin_replay(&mut self, ids: Vec<Uuid>, at: DateTime<Utc>, hlc: Hlc) {
+    /// A time outside the store's window (a device clock set to year 10000) is refused: the
+    /// rows would be written with a time that cannot be read back.
+    pub fn begin_replay(&mut self, ids: Vec<Uuid>, at: DateTime<Utc>, hlc: Hlc) -> Result<()> {
+        Check::new().time("time", at).finish()?;
         self.receive(hlc);
         self.replay = Some(Replay {
             ids: ids.into(),
             at: at.trunc_subsecs(3),
             hlc,
         });
+        Ok(())
     }
 
     /// HLC receive: the local clock moves past a stamp seen from elsewhere, so that an edit

@@ -80,7 +80,7 @@ fn replay_inner(
     };
     if m.op == Op::Update {
         let payload: EditPayload = serde_json::from_value(m.payload.clone())?;
-        ctx.begin_replay(Vec::new(), ctx.now(), hlc);
+        ctx.begin_replay(Vec::new(), ctx.now(), hlc)?;
         let edited = edits::apply(tx, ctx, m.entity, m.row_id, payload, role)?;
         return Ok(Replayed {
             work_order_id: (m.entity == Entity::WorkOrder).then_some(m.row_id),
@@ -101,7 +101,7 @@ fn replay_inner(
             let to: Status = serde_json::from_value(field("to"))?;
             let reason: Option<String> = serde_json::from_value(field("reason"))?;
             let at = serde_json::from_value(field("at"))?;
-            ctx.begin_replay(vec![change_id], at, hlc);
+            ctx.begin_replay(vec![change_id], at, hlc)?;
             work_orders::transition(tx, ctx, m.row_id, to, role, reason)?;
             Ok(Replayed {
                 work_order_id: Some(m.row_id),
@@ -114,7 +114,7 @@ fn replay_inner(
         }
         Entity::Diagnosis => {
             let d: Diagnosis = row(m)?;
-            ctx.begin_replay(vec![d.id], d.recorded_at, hlc);
+            ctx.begin_replay(vec![d.id], d.recorded_at, hlc)?;
             let new = NewDiagnosis {
                 symptom: d.symptom,
                 cause: d.cause,
@@ -124,42 +124,42 @@ fn replay_inner(
         }
         Entity::Measurement => {
             let x: Measurement = row(m)?;
-            ctx.begin_replay(vec![x.id], x.recorded_at, hlc);
+            ctx.begin_replay(vec![x.id], x.recorded_at, hlc)?;
             findings::add_measurement(tx, ctx, x.work_order_id, x.name, x.value, x.unit)
                 .map(|_| one(x.work_order_id))
         }
         Entity::Note => {
             let n: Note = row(m)?;
-            ctx.begin_replay(vec![n.id], n.recorded_at, hlc);
+            ctx.begin_replay(vec![n.id], n.recorded_at, hlc)?;
             findings::add_note(tx, ctx, n.work_order_id, n.body).map(|_| one(n.work_order_id))
         }
         Entity::FunctionTest => {
             let t: FunctionTest = row(m)?;
-            ctx.begin_replay(vec![t.id], t.tested_at, hlc);
+            ctx.begin_replay(vec![t.id], t.tested_at, hlc)?;
             findings::record_function_test(tx, ctx, t.work_order_id, t.passed, t.notes)
                 .map(|_| one(t.work_order_id))
         }
         Entity::ChecklistResult => {
             let r: ChecklistResult = row(m)?;
-            ctx.begin_replay(vec![r.id], r.recorded_at, hlc);
+            ctx.begin_replay(vec![r.id], r.recorded_at, hlc)?;
             checklist::record_result(tx, ctx, r.work_order_id, &r.item_key, r.result, r.note)
                 .map(|_| one(r.work_order_id))
         }
         Entity::TimeEntry => {
             let t: TimeEntry = row(m)?;
-            ctx.begin_replay(vec![t.id], t.recorded_at, hlc);
+            ctx.begin_replay(vec![t.id], t.recorded_at, hlc)?;
             work::add_time_entry(tx, ctx, t.work_order_id, t.kind, t.started_at, t.ended_at)
                 .map(|_| one(t.work_order_id))
         }
         Entity::PartLine => {
             let p: PartLine = row(m)?;
-            ctx.begin_replay(vec![p.id], p.recorded_at, hlc);
+            ctx.begin_replay(vec![p.id], p.recorded_at, hlc)?;
             let new = p.to_new();
             work::add_part_line(tx, ctx, p.work_order_id, new).map(|_| one(p.work_order_id))
         }
         Entity::QuoteLine => {
             let q: QuoteLine = row(m)?;
-            ctx.begin_replay(vec![q.id], q.recorded_at, hlc);
+            ctx.begin_replay(vec![q.id], q.recorded_at, hlc)?;
             charges::add_quote_line(
                 tx,
                 ctx,
@@ -172,7 +172,7 @@ fn replay_inner(
         }
         Entity::QuoteDecision => {
             let d: QuoteDecision = row(m)?;
-            ctx.begin_replay(vec![d.id], d.decided_at, hlc);
+            ctx.begin_replay(vec![d.id], d.decided_at, hlc)?;
             let here = charges::decide(tx, ctx, d.work_order_id, d.approved, d.signer_name)?;
             if here.charges_sha256 != d.charges_sha256 {
                 return Err(Error::inconsistent(
@@ -184,7 +184,7 @@ fn replay_inner(
         }
         Entity::SignOff => {
             let s: SignOff = row(m)?;
-            ctx.begin_replay(vec![s.id], s.signed_at, hlc);
+            ctx.begin_replay(vec![s.id], s.signed_at, hlc)?;
             let Some(signed_json) = s.report_json else {
                 // Queued before sign-offs kept their report: the whole report must match.
                 let here = signoff::sign(tx, ctx, s.work_order_id, s.signer_name, s.strokes)?;

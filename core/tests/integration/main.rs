@@ -5,4 +5,5 @@ mod fixture;
 mod queries;
 mod report;
 mod session;
+mod times;
 mod visit_flow;

@@ -1,0 +1,94 @@
+//! Times and dates outside the store's window (a typo such as year 10000 or 0001, a phone
+//! clock set far off) are refused with a typed error naming the field, and nothing is stored:
+//! a value the store cannot read back would block the visit for good, on every device.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use onsite_core::error::Problem;
+use onsite_core::validate::{EARLIEST, LATEST};
+use onsite_core::visit::work::TimeKind;
+use onsite_core::{Error, Store};
+
+use crate::fixture::{Fixture, now, snapshot};
+
+fn at(year: i32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(year, 1, 1, 0, 0, 0)
+        .single()
+        .expect("a time chrono can hold")
+}
+
+/// The fields an `Invalid` error says are out of the window.
+fn out_of_range(err: &Error) -> Vec<String> {
+    match err {
+        Error::Invalid { problems } => problems
+            .iter()
+            .filter(|p| matches!(p.problem, Problem::OutOfRange { .. }))
+            .map(|p| p.field.clone())
+            .collect(),
+        other => panic!("not Invalid: {other:?}"),
+    }
+}
+
+fn visit_still_reads(store: &Store, f: &Fixture) {
+    store.visit_record(f.job.id).expect("the visit reads back");
+    store.service_report(f.job.id).expect("the report builds");
+}
+
+#[test]
+fn a_time_entry_in_year_10000_or_0001_is_refused_and_the_visit_stays_usable() {
+    let f = Fixture::new();
+    f.arrive();
+    let before = snapshot(&f.store);
+    for year in [10_000, 1, 1999, 2100] {
+        let err = f
+            .store
+            .add_time_entry(
+                f.job.id,
+                TimeKind::OnSite,
+                at(year),
+                at(year) + Duration::hours(1),
+            )
+            .expect_err("a time outside the window is refused");
+        assert_eq!(out_of_range(&err), ["ended_at"], "year {year}: {err}");
+        assert!(err.to_string().contains("2000-01-01"), "{err}");
+    }
+    // Ending outside the window, starting inside it, is refused too.
+    let err = f
+        .store
+        .add_time_entry(f.job.id, TimeKind::OnSite, at(2099), at(10_000))
+        .expect_err("the end is outside the window");
+    assert_eq!(out_of_range(&err), ["ended_at"]);
+    assert_eq!(snapshot(&f.store), before, "nothing was stored");
+    visit_still_reads(&f.store, &f);
+    // The window's own edges: the first day is in, the day after the last is out.
+    f.store
+        .add_time_entry(
+            f.job.id,
+            TimeKind::Travel,
+            at(2000),
+            at(2000) + Duration::minutes(1),
+        )
+        .expect("2000-01-01 is inside");
+    assert_eq!(
+        (EARLIEST.to_string(), LATEST.to_string()),
+        ("2000-01-01".into(), "2100-01-01".into())
+    );
+}
+
+#[test]
+fn a_clock_set_far_off_refuses_actions_instead_of_writing_unreadable_rows() {
+    let f = Fixture::new();
+    f.arrive();
+    let before = snapshot(&f.store);
+    f.clock.advance(at(10_000) - now());
+    let err = f
+        .store
+        .add_note(f.job.id, "written with a broken clock".into())
+        .expect_err("the clock is outside the window");
+    assert_eq!(out_of_range(&err), ["clock"]);
+    f.clock.advance(now() - at(10_000));
+    assert_eq!(snapshot(&f.store), before, "nothing was stored");
+    f.store
+        .add_note(f.job.id, "the clock is right again".into())
+        .expect("actions work again once the clock is right");
+    visit_still_reads(&f.store, &f);
+}
