@@ -193,6 +193,8 @@ pub fn create_contract(
 ) -> Result<Contract> {
     Check::new()
         .text("plan", &new.plan, NAME_MAX)
+        .date("starts_on", new.starts_on)
+        .date("ends_on", new.ends_on)
         .fail_if(
             new.ends_on < new.starts_on,
             "ends_on",
@@ -242,10 +244,24 @@ pub fn create_asset(
         .text("model", &new.model, NAME_MAX)
         .text("serial", &new.serial, CODE_MAX)
         .opt_text("firmware", new.firmware.as_deref(), CODE_MAX)
+        .opt_date("purchased_on", new.purchased_on)
+        .opt_date("installed_on", new.installed_on)
+        .opt_date("warranty_ends_on", new.warranty_ends_on)
         .finish()?;
-    crate::customers::get_site(tx, site_id)?;
+    let site = crate::customers::get_site(tx, site_id)?;
     if let Some(contract_id) = new.contract_id {
-        get_contract(tx, contract_id)?;
+        // Another customer's contract would make the asset's job unsyncable for the engineer
+        // (their scope holds the site's customer, not the contract's) and bill the wrong plan.
+        let contract = get_contract(tx, contract_id)?;
+        Check::new()
+            .fail_if(
+                contract.customer_id != site.customer_id,
+                "contract_id",
+                Problem::Inconsistent {
+                    detail: "the contract belongs to another customer than the site's".into(),
+                },
+            )
+            .finish()?;
     }
     let asset = Asset {
         id: ctx.new_id(),

@@ -1,8 +1,11 @@
 //! Times and dates outside the store's window (a typo such as year 10000 or 0001, a phone
 //! clock set far off) are refused with a typed error naming the field, and nothing is stored:
-//! a value the store cannot read back would block the visit for good, on every device.
+//! a value the store cannot read back would block the visit for good, on every device. Also the
+//! office attaching a contract of another customer to an asset (its job could never sync).
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use onsite_core::assets::{AssetKind, NewAsset, NewContract};
+use onsite_core::customers::NewCustomer;
 use onsite_core::error::Problem;
 use onsite_core::validate::{EARLIEST, LATEST};
 use onsite_core::visit::work::TimeKind;
@@ -91,4 +94,75 @@ fn a_clock_set_far_off_refuses_actions_instead_of_writing_unreadable_rows() {
         .add_note(f.job.id, "the clock is right again".into())
         .expect("actions work again once the clock is right");
     visit_still_reads(&f.store, &f);
+}
+
+fn new_asset(contract_id: Option<uuid::Uuid>, purchased_on: &str) -> NewAsset {
+    NewAsset {
+        kind: AssetKind::Appliance,
+        category: "dishwasher".into(),
+        brand: "Miele".into(),
+        model: "G 7100".into(),
+        serial: "MI0001".into(),
+        firmware: None,
+        purchased_on: Some(purchased_on.parse().expect("date")),
+        installed_on: None,
+        warranty_ends_on: None,
+        contract_id,
+    }
+}
+
+fn contract(starts_on: &str, ends_on: &str) -> NewContract {
+    NewContract {
+        plan: "Care".into(),
+        starts_on: starts_on.parse().expect("date"),
+        ends_on: ends_on.parse().expect("date"),
+        visits_per_year: 1,
+        covers_parts: true,
+        covers_labour: false,
+    }
+}
+
+#[test]
+fn the_office_cannot_attach_another_customers_contract_or_out_of_window_dates() {
+    let f = Fixture::new();
+    let other = f
+        .store
+        .create_customer(NewCustomer {
+            name: "Other household".into(),
+            phone: None,
+            email: None,
+        })
+        .expect("customer");
+    let theirs = f
+        .store
+        .create_contract(other.id, contract("2026-01-01", "2026-12-31"))
+        .expect("contract");
+    let before = snapshot(&f.store);
+    let err = f
+        .store
+        .create_asset(f.job.site_id, new_asset(Some(theirs.id), "2024-01-31"))
+        .expect_err("another customer's contract");
+    match &err {
+        Error::Invalid { problems } => assert_eq!(problems[0].field, "contract_id", "{err}"),
+        other => panic!("not Invalid: {other:?}"),
+    }
+    let err = f
+        .store
+        .create_asset(f.job.site_id, new_asset(None, "+10000-01-31"))
+        .expect_err("a purchase in year 10000");
+    assert_eq!(out_of_range(&err), ["purchased_on"]);
+    let err = f
+        .store
+        .create_contract(f.job.customer_id, contract("0001-01-01", "2026-12-31"))
+        .expect_err("a contract from year 1");
+    assert_eq!(out_of_range(&err), ["starts_on"]);
+    assert_eq!(snapshot(&f.store), before, "nothing was stored");
+    // The site's own customer's contract is fine.
+    let ours = f
+        .store
+        .create_contract(f.job.customer_id, contract("2026-01-01", "2026-12-31"))
+        .expect("contract");
+    f.store
+        .create_asset(f.job.site_id, new_asset(Some(ours.id), "2024-01-31"))
+        .expect("the site's customer's contract");
 }
