@@ -101,7 +101,12 @@ fn read_page(db: &Db, caller: &User, cursor: i64) -> ServerResult<PullResponse> 
                 .collect::<rusqlite::Result<_>>()?;
             let more = entries.len() as i64 > PULL_PAGE;
             let mut changes = Vec::new();
+            // The last entry this page covers, sent or not: a page whose entries name rows that
+            // no longer exist (a refused mutation re-logged under the id its device chose) sends
+            // nothing, yet must still move the cursor only to here, not past later entries.
+            let mut last_scanned = cursor;
             for (server_seq, entity, row_id, removed) in entries.into_iter().take(PULL_PAGE as usize) {
+                last_scanned = server_seq;
                 let entity: Entity = serde_json::from_value(serde_json::Value::String(entity))?;
                 let id = Uuid::parse_str(&row_id).map_err(|_| Error::Corrupt {
                     column: "change_log.row_id",
@@ -118,13 +123,14 @@ fn read_page(db: &Db, caller: &User, cursor: i64) -> ServerResult<PullResponse> 
                 }
             }
             // Past the last page, the cursor jumps over entries outside the caller's scope too.
-            let next = match changes.last() {
-                Some(last) if more => last.server_seq,
-                _ => conn.query_row(
+            let next = if more {
+                last_scanned
+            } else {
+                conn.query_row(
                     "SELECT coalesce(max(server_seq), 0) FROM change_log",
                     [],
                     |r| r.get(0),
-                )?,
+                )?
             };
             Ok(PullResponse {
                 changes,
