@@ -86,14 +86,16 @@ impl Db {
         let store = Store::open(data_dir.join("onsite-server.db"))?;
         store.import(|tx, _| {
             tx.execute_batch(SERVER_SQL)?;
-            // Databases made before refusals were remembered: add the column.
-            let has_refused: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM pragma_table_info('applied') WHERE name = 'refused')",
-                [],
-                |r| r.get(0),
-            )?;
-            if !has_refused {
-                tx.execute_batch("ALTER TABLE applied ADD COLUMN refused TEXT")?;
+            // Databases made before refusals and losses were remembered: add the columns.
+            for column in ["refused", "lost"] {
+                let has: bool = tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM pragma_table_info('applied') WHERE name = ?1)",
+                    [column],
+                    |r| r.get(0),
+                )?;
+                if !has {
+                    tx.execute_batch(&format!("ALTER TABLE applied ADD COLUMN {column} TEXT"))?;
+                }
             }
             Ok(())
         })?;

@@ -667,3 +667,40 @@ fn a_waiting_edit_that_loses_is_logged_once() {
         json!(DISPATCH_SERIAL)
     );
 }
+
+/// A push answer that reported an edit lost is itself lost (the network dropped it): the retry
+/// is answered `duplicate` with the same losses, and the phone logs its value once.
+#[test]
+fn a_lost_push_answer_does_not_lose_the_loss_report() {
+    let w = world();
+    let ids = setup(&w);
+    let (_dir, a, client) = eng_a_synced(&w);
+    edit(&a, Entity::Asset, ids.asset_x, "serial", A_SERIAL);
+    w.dispatcher.patch(
+        &format!("/v1/assets/{}", ids.asset_x),
+        json!({ "serial": DISPATCH_SERIAL }),
+    );
+    // The phone's push reaches the server, but its answer never reaches the phone.
+    let engineer = onsite_tests::server::Http::new(&w.server.url, &w.tokens[0]);
+    let waiting = a
+        .read(|c| onsite_core::sync::apply::pending_mutations(c, 500))
+        .expect("outbox");
+    let first = engineer.post(
+        "/v1/sync/push",
+        json!({ "client_id": a.client_id(), "mutations": waiting }),
+    );
+    assert_eq!(first["results"][0]["outcome"], "applied", "{first}");
+    assert_eq!(first["results"][0]["lost"][0]["field"], "serial", "{first}");
+    assert!(a.conflicts(true).expect("log").is_empty());
+
+    let report = client.sync_now(&a).expect("the phone retries");
+    assert_eq!(report.push.duplicates, 1, "{report:?}");
+    let log = a.conflicts(true).expect("log");
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(
+        log[0].local_value.as_deref(),
+        Some(json!(A_SERIAL).to_string().as_str())
+    );
+    client.sync_now(&a).expect("a further round");
+    assert_eq!(a.conflicts(true).expect("log").len(), 1, "logged once");
+}

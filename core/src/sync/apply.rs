@@ -66,8 +66,13 @@ pub fn apply_push(
                 ))
             })?;
         match outcome {
-            Outcome::Applied { lost, .. } => {
-                summary.applied += 1;
+            // A retry's answer repeats the losses of the first, which may never have arrived.
+            Outcome::Applied { lost, .. } | Outcome::Duplicate { lost, .. } => {
+                if matches!(outcome, Outcome::Applied { .. }) {
+                    summary.applied += 1;
+                } else {
+                    summary.duplicates += 1;
+                }
                 for field in lost {
                     let mine = m.payload.get("fields").and_then(|f| f.get(&field.field));
                     conflicts::log(
@@ -85,7 +90,6 @@ pub fn apply_push(
                     )?;
                 }
             }
-            Outcome::Duplicate { .. } => summary.duplicates += 1,
             Outcome::Rejected { reason, .. } => {
                 summary.rejected += 1;
                 conflicts::log(

@@ -70,6 +70,10 @@ pub enum Outcome {
     Duplicate {
         /// Its seq.
         seq: i64,
+        /// The fields that lost when it was applied, as the first answer said: that answer may
+        /// have been lost on the way, and the device must still log its values as lost.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        lost: Vec<LostField>,
     },
     /// Refused by the rules; the seq is used up so the queue moves on.
     Rejected {
@@ -85,7 +89,7 @@ impl Outcome {
     pub fn seq(&self) -> i64 {
         match self {
             Outcome::Applied { seq, .. }
-            | Outcome::Duplicate { seq }
+            | Outcome::Duplicate { seq, .. }
             | Outcome::Rejected { seq, .. } => *seq,
         }
     }

@@ -29,6 +29,9 @@ CREATE TABLE IF NOT EXISTS applied (
     mutation_id TEXT    NOT NULL,
     -- Why the rules refused it (NULL: applied). A retry gets the same answer.
     refused     TEXT,
+    -- The fields of an applied edit that lost (JSON list of LostField; NULL: none). A retry is
+    -- answered with them, so a device whose first answer was lost still logs its losses.
+    lost        TEXT,
     PRIMARY KEY (client_id, seq)
 ) STRICT, WITHOUT ROWID;
 

@@ -180,18 +180,23 @@ fn apply_push(db: &Db, caller: &User, req: &PushRequest) -> ServerResult<PushRes
             };
             tx.prepare_cached("UPDATE clients SET last_applied_seq = ?2 WHERE client_id = ?1")?
                 .execute((req.client_id.to_string(), m.seq))?;
-            let refused = match &outcome {
-                Outcome::Rejected { reason, .. } => Some(reason.as_str()),
-                Outcome::Applied { .. } | Outcome::Duplicate { .. } => None,
+            let (refused, lost) = match &outcome {
+                Outcome::Rejected { reason, .. } => (Some(reason.as_str()), None),
+                Outcome::Applied { lost, .. } if !lost.is_empty() => {
+                    (None, Some(serde_json::to_string(lost)?))
+                }
+                Outcome::Applied { .. } | Outcome::Duplicate { .. } => (None, None),
             };
             tx.prepare_cached(
-                "INSERT INTO applied (client_id, seq, mutation_id, refused) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO applied (client_id, seq, mutation_id, refused, lost)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
             .execute((
                 req.client_id.to_string(),
                 m.seq,
                 m.mutation_id.to_string(),
                 refused,
+                lost,
             ))?;
             Ok(Some(outcome))
         })?;
@@ -254,27 +259,38 @@ fn check_clocks(mutations: &[onsite_core::sync::wire::Mutation], last: i64) -> S
     Ok(())
 }
 
-/// The answer to a retry of an applied seq: `Duplicate`, or `Rejected` again with the same
-/// reason if it was refused (the first answer may have been lost, and the device must still
-/// take the change back and log it). `None` when the seq carries another mutation than the one
-/// applied: a copied or restored device store, not a retry.
+/// The answer to a retry of an applied seq: `Duplicate` with the fields that lost then, or
+/// `Rejected` again with the same reason if it was refused (the first answer may have been
+/// lost, and the device must still log its losses, or take the change back and log it). `None`
+/// when the seq carries another mutation than the one applied: a copied or restored device
+/// store, not a retry.
 fn retry_outcome(
     conn: &Connection,
     client_id: Uuid,
     m: &onsite_core::sync::wire::Mutation,
 ) -> onsite_core::Result<Option<Outcome>> {
-    let stored: Option<(String, Option<String>)> = conn
+    let stored: Option<(String, Option<String>, Option<String>)> = conn
         .prepare_cached(
-            "SELECT mutation_id, refused FROM applied WHERE client_id = ?1 AND seq = ?2",
+            "SELECT mutation_id, refused, lost FROM applied WHERE client_id = ?1 AND seq = ?2",
         )?
         .query_row((client_id.to_string(), m.seq), |r| {
-            Ok((r.get(0)?, r.get(1)?))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })
         .optional()?;
     Ok(match stored {
-        Some((id, _)) if id != m.mutation_id.to_string() => None,
-        Some((_, Some(reason))) => Some(Outcome::Rejected { seq: m.seq, reason }),
-        _ => Some(Outcome::Duplicate { seq: m.seq }),
+        Some((id, ..)) if id != m.mutation_id.to_string() => None,
+        Some((_, Some(reason), _)) => Some(Outcome::Rejected { seq: m.seq, reason }),
+        Some((_, None, lost)) => Some(Outcome::Duplicate {
+            seq: m.seq,
+            lost: lost
+                .map(|text| serde_json::from_str(&text))
+                .transpose()?
+                .unwrap_or_default(),
+        }),
+        None => Some(Outcome::Duplicate {
+            seq: m.seq,
+            lost: Vec::new(),
+        }),
     })
 }
 
