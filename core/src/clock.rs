@@ -76,7 +76,9 @@ pub struct Hlc {
 }
 
 impl Hlc {
-    /// The next stamp after `last` at corrected wall time `wall_ms`: never goes backwards.
+    /// The next stamp after `last` at corrected wall time `wall_ms`: always strictly after it.
+    /// A counter at its end carries into the next millisecond: a saturated counter would hand
+    /// out the same stamp again, and two edits with one stamp tie (the later one is dropped).
     pub fn tick(last_wall_ms: i64, last_counter: u32, wall_ms: i64, node: Uuid) -> Hlc {
         if wall_ms > last_wall_ms {
             Hlc {
@@ -84,10 +86,16 @@ impl Hlc {
                 counter: 0,
                 node,
             }
-        } else {
+        } else if let Some(counter) = last_counter.checked_add(1) {
             Hlc {
                 wall_ms: last_wall_ms,
-                counter: last_counter.saturating_add(1),
+                counter,
+                node,
+            }
+        } else {
+            Hlc {
+                wall_ms: last_wall_ms.saturating_add(1),
+                counter: 0,
                 node,
             }
         }
@@ -146,6 +154,21 @@ mod tests {
         assert!(a < b && b < c && c < d);
         assert_eq!((b.wall_ms, b.counter), (1_000, 1));
         assert_eq!((d.wall_ms, d.counter), (1_001, 0));
+    }
+
+    #[test]
+    fn a_counter_at_its_end_carries_into_the_next_millisecond() {
+        let node = Uuid::now_v7();
+        let last = Hlc {
+            wall_ms: 1_000,
+            counter: u32::MAX,
+            node,
+        };
+        let next = Hlc::tick(last.wall_ms, last.counter, 1_000, node);
+        assert!(next > last, "{next:?} after {last:?}");
+        assert_eq!((next.wall_ms, next.counter), (1_001, 0));
+        let after = Hlc::tick(next.wall_ms, next.counter, 900, node);
+        assert!(after > next);
     }
 
     #[test]

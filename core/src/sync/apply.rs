@@ -159,7 +159,22 @@ pub fn restamp_pending(
 ) -> Result<usize> {
     tx.prepare_cached("UPDATE device SET clock_offset_ms = ?1")?
         .execute([server_time_ms - ctx.now().timestamp_millis()])?;
+    // The newest stamp this store holds that the server has accepted or sent (every stamp but
+    // the waiting changes' own, which were refused): new stamps must come after it, or an edit
+    // made after seeing a value would lose to it, however far the clock was set back.
+    let floor: Option<String> = tx
+        .prepare_cached(
+            "SELECT max(hlc) FROM field_clocks
+             WHERE hlc NOT IN (SELECT hlc FROM outbox WHERE acked_at IS NULL)",
+        )?
+        .query_row([], |r| r.get(0))?;
     ctx.reset_clock(server_time_ms);
+    if let Some(floor) = floor {
+        ctx.receive(floor.parse().map_err(|_| Error::Corrupt {
+            column: "field_clocks.hlc",
+            value: floor,
+        })?);
+    }
     let waiting: Vec<(i64, String, String, String, String)> = tx
         .prepare_cached(
             "SELECT seq, hlc, entity, row_id, coalesce(json_extract(payload, '$.status_change_id'), '')

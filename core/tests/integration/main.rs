@@ -1,6 +1,7 @@
 //! The core's integration tests: one binary, real store files in temp dirs.
 
 mod bad_input;
+mod clock_reset;
 mod fixture;
 mod queries;
 mod report;
