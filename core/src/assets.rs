@@ -295,18 +295,18 @@ pub fn get_asset(conn: &Connection, id: Uuid) -> Result<Asset> {
 
 fn asset_from_row(r: &Row<'_>) -> rusqlite::Result<Asset> {
     Ok(Asset {
-        id: columns::uuid(r, 0)?,
-        site_id: columns::uuid(r, 1)?,
-        kind: r.get(2)?,
-        category: r.get(3)?,
-        brand: r.get(4)?,
-        model: r.get(5)?,
-        serial: r.get(6)?,
-        firmware: r.get(7)?,
-        purchased_on: columns::opt_date(r, 8)?,
-        installed_on: columns::opt_date(r, 9)?,
-        warranty_ends_on: columns::opt_date(r, 10)?,
-        contract_id: columns::opt_uuid(r, 11)?,
+        id: columns::uuid(r, "id")?,
+        site_id: columns::uuid(r, "site_id")?,
+        kind: r.get("kind")?,
+        category: r.get("category")?,
+        brand: r.get("brand")?,
+        model: r.get("model")?,
+        serial: r.get("serial")?,
+        firmware: r.get("firmware")?,
+        purchased_on: columns::opt_date(r, "purchased_on")?,
+        installed_on: columns::opt_date(r, "installed_on")?,
+        warranty_ends_on: columns::opt_date(r, "warranty_ends_on")?,
+        contract_id: columns::opt_uuid(r, "contract_id")?,
     })
 }
 
@@ -319,14 +319,14 @@ pub fn get_contract(conn: &Connection, id: Uuid) -> Result<Contract> {
     )?
     .query_row([id.to_string()], |r| {
         Ok(Contract {
-            id: columns::uuid(r, 0)?,
-            customer_id: columns::uuid(r, 1)?,
-            plan: r.get(2)?,
-            starts_on: columns::date(r, 3)?,
-            ends_on: columns::date(r, 4)?,
-            visits_per_year: r.get(5)?,
-            covers_parts: r.get(6)?,
-            covers_labour: r.get(7)?,
+            id: columns::uuid(r, "id")?,
+            customer_id: columns::uuid(r, "customer_id")?,
+            plan: r.get("plan")?,
+            starts_on: columns::date(r, "starts_on")?,
+            ends_on: columns::date(r, "ends_on")?,
+            visits_per_year: r.get("visits_per_year")?,
+            covers_parts: r.get("covers_parts")?,
+            covers_labour: r.get("covers_labour")?,
         })
     })
     .optional()?

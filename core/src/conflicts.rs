@@ -106,19 +106,16 @@ pub fn list(conn: &Connection, include_seen: bool) -> Result<Vec<Conflict>> {
         [include_seen],
         |r| {
             Ok(Conflict {
-                id: columns::uuid(r, 0)?,
-                entity: r.get(1)?,
-                row_id: columns::uuid(r, 2)?,
-                field: r.get(3)?,
-                local_value: r.get(4)?,
-                remote_value: r.get(5)?,
-                kept: r.get(6)?,
-                reason: r.get(7)?,
-                occurred_at: columns::time(r, 8)?,
-                seen_at: r
-                    .get::<_, Option<String>>(9)?
-                    .map(|_| columns::time(r, 9))
-                    .transpose()?,
+                id: columns::uuid(r, "id")?,
+                entity: r.get("entity")?,
+                row_id: columns::uuid(r, "row_id")?,
+                field: r.get("field")?,
+                local_value: r.get("local_value")?,
+                remote_value: r.get("remote_value")?,
+                kept: r.get("kept")?,
+                reason: r.get("reason")?,
+                occurred_at: columns::time(r, "occurred_at")?,
+                seen_at: columns::opt_time(r, "seen_at")?,
             })
         },
     )

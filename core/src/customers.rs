@@ -141,10 +141,10 @@ pub fn get_customer(conn: &Connection, id: Uuid) -> Result<Customer> {
     conn.prepare_cached("SELECT id, name, phone, email FROM customers WHERE id = ?1")?
         .query_row([id.to_string()], |r| {
             Ok(Customer {
-                id: columns::uuid(r, 0)?,
-                name: r.get(1)?,
-                phone: r.get(2)?,
-                email: r.get(3)?,
+                id: columns::uuid(r, "id")?,
+                name: r.get("name")?,
+                phone: r.get("phone")?,
+                email: r.get("email")?,
             })
         })
         .optional()?
@@ -164,11 +164,11 @@ pub fn get_site(conn: &Connection, id: Uuid) -> Result<Site> {
 
 fn site_from_row(r: &Row<'_>) -> rusqlite::Result<Site> {
     Ok(Site {
-        id: columns::uuid(r, 0)?,
-        customer_id: columns::uuid(r, 1)?,
-        address: r.get(2)?,
-        access_notes: r.get(3)?,
-        contact_name: r.get(4)?,
-        contact_phone: r.get(5)?,
+        id: columns::uuid(r, "id")?,
+        customer_id: columns::uuid(r, "customer_id")?,
+        address: r.get("address")?,
+        access_notes: r.get("access_notes")?,
+        contact_name: r.get("contact_name")?,
+        contact_phone: r.get("contact_phone")?,
     })
 }

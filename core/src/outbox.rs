@@ -46,19 +46,13 @@ pub fn pending(conn: &Connection, limit: u32) -> Result<Vec<OutboxEntry>> {
         [limit],
         |r| {
             Ok(OutboxEntry {
-                seq: r.get(0)?,
-                mutation_id: columns::uuid(r, 1)?,
-                entity: r.get(2)?,
-                row_id: columns::uuid(r, 3)?,
-                op: serde_json::from_value(serde_json::Value::String(r.get(4)?)).map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        4,
-                        rusqlite::types::Type::Text,
-                        Box::new(e),
-                    )
-                })?,
-                payload: columns::json(r, 5)?,
-                hlc: r.get(6)?,
+                seq: r.get("seq")?,
+                mutation_id: columns::uuid(r, "mutation_id")?,
+                entity: r.get("entity")?,
+                row_id: columns::uuid(r, "row_id")?,
+                op: columns::json_text(r, "op")?,
+                payload: columns::json(r, "payload")?,
+                hlc: r.get("hlc")?,
             })
         },
     )

@@ -219,12 +219,12 @@ pub fn quote_lines(conn: &Connection, work_order_id: Uuid) -> Result<Vec<QuoteLi
         [work_order_id.to_string()],
         |r| {
             Ok(QuoteLine {
-                id: columns::uuid(r, 0)?,
-                work_order_id: columns::uuid(r, 1)?,
-                description: r.get(2)?,
-                quantity: r.get(3)?,
-                unit_price_cents: r.get(4)?,
-                recorded_at: columns::time(r, 5)?,
+                id: columns::uuid(r, "id")?,
+                work_order_id: columns::uuid(r, "work_order_id")?,
+                description: r.get("description")?,
+                quantity: r.get("quantity")?,
+                unit_price_cents: r.get("unit_price_cents")?,
+                recorded_at: columns::time(r, "recorded_at")?,
             })
         },
     )
@@ -242,13 +242,13 @@ pub fn decisions(conn: &Connection, work_order_id: Uuid) -> Result<Vec<QuoteDeci
         [work_order_id.to_string()],
         |r| {
             Ok(QuoteDecision {
-                id: columns::uuid(r, 0)?,
-                work_order_id: columns::uuid(r, 1)?,
-                approved: r.get(2)?,
-                signer_name: r.get(3)?,
-                total_cents: r.get(4)?,
-                charges_sha256: r.get(5)?,
-                decided_at: columns::time(r, 6)?,
+                id: columns::uuid(r, "id")?,
+                work_order_id: columns::uuid(r, "work_order_id")?,
+                approved: r.get("approved")?,
+                signer_name: r.get("signer_name")?,
+                total_cents: r.get("total_cents")?,
+                charges_sha256: r.get("charges_sha256")?,
+                decided_at: columns::time(r, "decided_at")?,
             })
         },
     )

@@ -216,12 +216,12 @@ pub fn lines(conn: &Connection, wo: &WorkOrder) -> Result<Vec<ChecklistLine>> {
         [wo.id.to_string()],
         |r| {
             Ok(ChecklistResult {
-                id: columns::uuid(r, 0)?,
-                work_order_id: columns::uuid(r, 1)?,
-                item_key: r.get(2)?,
-                result: r.get(3)?,
-                note: r.get(4)?,
-                recorded_at: columns::time(r, 5)?,
+                id: columns::uuid(r, "id")?,
+                work_order_id: columns::uuid(r, "work_order_id")?,
+                item_key: r.get("item_key")?,
+                result: r.get("result")?,
+                note: r.get("note")?,
+                recorded_at: columns::time(r, "recorded_at")?,
             })
         },
     )?;

@@ -260,12 +260,12 @@ pub fn diagnoses_of(conn: &Connection, work_order_ids: &[Uuid]) -> Result<Vec<Di
         [serde_json::to_string(work_order_ids)?],
         |r| {
             Ok(Diagnosis {
-                id: columns::uuid(r, 0)?,
-                work_order_id: columns::uuid(r, 1)?,
-                symptom: r.get(2)?,
-                cause: r.get(3)?,
-                error_codes: columns::json(r, 4)?,
-                recorded_at: columns::time(r, 5)?,
+                id: columns::uuid(r, "id")?,
+                work_order_id: columns::uuid(r, "work_order_id")?,
+                symptom: r.get("symptom")?,
+                cause: r.get("cause")?,
+                error_codes: columns::json(r, "error_codes")?,
+                recorded_at: columns::time(r, "recorded_at")?,
             })
         },
     )
@@ -283,12 +283,12 @@ pub fn measurements(conn: &Connection, work_order_id: Uuid) -> Result<Vec<Measur
         [work_order_id.to_string()],
         |r| {
             Ok(Measurement {
-                id: columns::uuid(r, 0)?,
-                work_order_id: columns::uuid(r, 1)?,
-                name: r.get(2)?,
-                value: r.get(3)?,
-                unit: r.get(4)?,
-                recorded_at: columns::time(r, 5)?,
+                id: columns::uuid(r, "id")?,
+                work_order_id: columns::uuid(r, "work_order_id")?,
+                name: r.get("name")?,
+                value: r.get("value")?,
+                unit: r.get("unit")?,
+                recorded_at: columns::time(r, "recorded_at")?,
             })
         },
     )
@@ -306,10 +306,10 @@ pub fn notes(conn: &Connection, work_order_id: Uuid) -> Result<Vec<Note>> {
         [work_order_id.to_string()],
         |r| {
             Ok(Note {
-                id: columns::uuid(r, 0)?,
-                work_order_id: columns::uuid(r, 1)?,
-                body: r.get(2)?,
-                recorded_at: columns::time(r, 3)?,
+                id: columns::uuid(r, "id")?,
+                work_order_id: columns::uuid(r, "work_order_id")?,
+                body: r.get("body")?,
+                recorded_at: columns::time(r, "recorded_at")?,
             })
         },
     )
@@ -328,11 +328,11 @@ pub fn latest_function_test(
         ))?
         .query_row([work_order_id.to_string()], |r| {
             Ok(FunctionTest {
-                id: columns::uuid(r, 0)?,
-                work_order_id: columns::uuid(r, 1)?,
-                passed: r.get(2)?,
-                notes: r.get(3)?,
-                tested_at: columns::time(r, 4)?,
+                id: columns::uuid(r, "id")?,
+                work_order_id: columns::uuid(r, "work_order_id")?,
+                passed: r.get("passed")?,
+                notes: r.get("notes")?,
+                tested_at: columns::time(r, "tested_at")?,
             })
         })
         .optional()?)

@@ -247,12 +247,12 @@ pub fn time_entries(conn: &Connection, work_order_id: Uuid) -> Result<Vec<TimeEn
         [work_order_id.to_string()],
         |r| {
             Ok(TimeEntry {
-                id: columns::uuid(r, 0)?,
-                work_order_id: columns::uuid(r, 1)?,
-                kind: r.get(2)?,
-                started_at: columns::time(r, 3)?,
-                ended_at: columns::time(r, 4)?,
-                recorded_at: columns::time(r, 5)?,
+                id: columns::uuid(r, "id")?,
+                work_order_id: columns::uuid(r, "work_order_id")?,
+                kind: r.get("kind")?,
+                started_at: columns::time(r, "started_at")?,
+                ended_at: columns::time(r, "ended_at")?,
+                recorded_at: columns::time(r, "recorded_at")?,
             })
         },
     )
@@ -276,17 +276,17 @@ pub fn part_lines_of(conn: &Connection, work_order_ids: &[Uuid]) -> Result<Vec<P
         [serde_json::to_string(work_order_ids)?],
         |r| {
             Ok(PartLine {
-                id: columns::uuid(r, 0)?,
-                work_order_id: columns::uuid(r, 1)?,
-                direction: r.get(2)?,
-                part_number: r.get(3)?,
-                description: r.get(4)?,
-                quantity: r.get(5)?,
-                serial_in: r.get(6)?,
-                serial_out: r.get(7)?,
-                billing: r.get(8)?,
-                unit_price_cents: r.get(9)?,
-                recorded_at: columns::time(r, 10)?,
+                id: columns::uuid(r, "id")?,
+                work_order_id: columns::uuid(r, "work_order_id")?,
+                direction: r.get("direction")?,
+                part_number: r.get("part_number")?,
+                description: r.get("description")?,
+                quantity: r.get("quantity")?,
+                serial_in: r.get("serial_in")?,
+                serial_out: r.get("serial_out")?,
+                billing: r.get("billing")?,
+                unit_price_cents: r.get("unit_price_cents")?,
+                recorded_at: columns::time(r, "recorded_at")?,
             })
         },
     )

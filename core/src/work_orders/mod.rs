@@ -465,27 +465,27 @@ pub fn find(conn: &Connection, id_or_number: &str) -> Result<WorkOrder> {
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<WorkOrder> {
     Ok(WorkOrder {
-        id: columns::uuid(r, 0)?,
-        number: r.get(1)?,
-        kind: r.get(2)?,
-        priority: r.get(3)?,
-        status: r.get(4)?,
-        customer_id: columns::uuid(r, 5)?,
-        site_id: columns::uuid(r, 6)?,
-        asset_id: columns::opt_uuid(r, 7)?,
+        id: columns::uuid(r, "id")?,
+        number: r.get("number")?,
+        kind: r.get("kind")?,
+        priority: r.get("priority")?,
+        status: r.get("status")?,
+        customer_id: columns::uuid(r, "customer_id")?,
+        site_id: columns::uuid(r, "site_id")?,
+        asset_id: columns::opt_uuid(r, "asset_id")?,
         fault: ReportedFault {
-            symptom: r.get(8)?,
-            error_code: r.get(9)?,
-            since: r.get(10)?,
-            trigger: r.get(11)?,
+            symptom: r.get("symptom")?,
+            error_code: r.get("error_code")?,
+            since: r.get("fault_since")?,
+            trigger: r.get("fault_trigger")?,
         },
         window: Window {
-            start: columns::time(r, 12)?,
-            end: columns::time(r, 13)?,
+            start: columns::time(r, "window_start")?,
+            end: columns::time(r, "window_end")?,
         },
-        assignee: r.get(14)?,
-        created_at: columns::time(r, 15)?,
-        follow_up_of: columns::opt_uuid(r, 16)?,
+        assignee: r.get("assignee")?,
+        created_at: columns::time(r, "created_at")?,
+        follow_up_of: columns::opt_uuid(r, "follow_up_of")?,
     })
 }
 
@@ -498,13 +498,13 @@ pub fn status_changes(conn: &Connection, id: Uuid) -> Result<Vec<StatusChange>> 
     ))?;
     let rows = stmt.query_map([id.to_string()], |r| {
         Ok(StatusChange {
-            id: columns::uuid(r, 0)?,
-            work_order_id: columns::uuid(r, 1)?,
-            from: r.get(2)?,
-            to: r.get(3)?,
-            role: r.get(4)?,
-            reason: r.get(5)?,
-            at: columns::time(r, 6)?,
+            id: columns::uuid(r, "id")?,
+            work_order_id: columns::uuid(r, "work_order_id")?,
+            from: r.get("from_status")?,
+            to: r.get("to_status")?,
+            role: r.get("role")?,
+            reason: r.get("reason")?,
+            at: columns::time(r, "at")?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -60,7 +60,8 @@ pub fn jobs_for_day(
     rows(
         conn,
         "SELECT w.id, w.number, w.kind, w.priority, w.status, w.window_start, w.window_end,
-                c.name, s.address, a.brand || ' ' || a.model, w.symptom, w.error_code
+                c.name AS customer_name, s.address, a.brand || ' ' || a.model AS asset, w.symptom,
+                w.error_code
          FROM work_orders w
          JOIN customers c ON c.id = w.customer_id
          JOIN sites s ON s.id = w.site_id
@@ -74,18 +75,18 @@ pub fn jobs_for_day(
         ),
         |r| {
             Ok(JobSummary {
-                id: columns::uuid(r, 0)?,
-                number: r.get(1)?,
-                kind: r.get(2)?,
-                priority: r.get(3)?,
-                status: r.get(4)?,
-                window_start: columns::time(r, 5)?,
-                window_end: columns::time(r, 6)?,
-                customer_name: r.get(7)?,
-                address: r.get(8)?,
-                asset: r.get(9)?,
-                symptom: r.get(10)?,
-                error_code: r.get(11)?,
+                id: columns::uuid(r, "id")?,
+                number: r.get("number")?,
+                kind: r.get("kind")?,
+                priority: r.get("priority")?,
+                status: r.get("status")?,
+                window_start: columns::time(r, "window_start")?,
+                window_end: columns::time(r, "window_end")?,
+                customer_name: r.get("customer_name")?,
+                address: r.get("address")?,
+                asset: r.get("asset")?,
+                symptom: r.get("symptom")?,
+                error_code: r.get("error_code")?,
             })
         },
     )
@@ -215,13 +216,13 @@ fn history(conn: &Connection, asset_id: Uuid, current: &WorkOrder) -> Result<Vec
         ),
         |r| {
             Ok(EarlierVisit {
-                work_order_id: columns::uuid(r, 0)?,
-                number: r.get(1)?,
-                kind: r.get(2)?,
-                status: r.get(3)?,
-                date: columns::time(r, 4)?,
-                symptom: r.get(5)?,
-                error_code: r.get(6)?,
+                work_order_id: columns::uuid(r, "id")?,
+                number: r.get("number")?,
+                kind: r.get("kind")?,
+                status: r.get("status")?,
+                date: columns::time(r, "window_start")?,
+                symptom: r.get("symptom")?,
+                error_code: r.get("error_code")?,
                 diagnoses: Vec::new(),
                 parts: Vec::new(),
             })
