@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::clock::format_time;
 use crate::error::{Entity, Error, Result};
-use crate::store::columns::{self, text_enum};
+use crate::store::columns::{self, column_set, text_enum};
 use crate::visit::rows;
 
 text_enum! {
@@ -96,6 +96,13 @@ pub fn log(tx: &Transaction<'_>, at: DateTime<Utc>, c: NewConflict) -> Result<Uu
     Ok(id)
 }
 
+column_set! {
+    /// The columns of a [`Conflict`].
+    struct ConflictColumns {
+        id, entity, row_id, field, local_value, remote_value, kept, reason, occurred_at, seen_at,
+    }
+}
+
 /// The conflict log, newest first; only unseen entries unless `include_seen`.
 pub fn list(conn: &Connection, include_seen: bool) -> Result<Vec<Conflict>> {
     rows(
@@ -104,18 +111,18 @@ pub fn list(conn: &Connection, include_seen: bool) -> Result<Vec<Conflict>> {
                 seen_at
          FROM conflicts WHERE ?1 OR seen_at IS NULL ORDER BY occurred_at DESC, id DESC",
         [include_seen],
-        |r| {
+        |r, c: &ConflictColumns| {
             Ok(Conflict {
-                id: columns::uuid(r, "id")?,
-                entity: r.get("entity")?,
-                row_id: columns::uuid(r, "row_id")?,
-                field: r.get("field")?,
-                local_value: r.get("local_value")?,
-                remote_value: r.get("remote_value")?,
-                kept: r.get("kept")?,
-                reason: r.get("reason")?,
-                occurred_at: columns::time(r, "occurred_at")?,
-                seen_at: columns::opt_time(r, "seen_at")?,
+                id: columns::uuid(r, c.id)?,
+                entity: r.get(c.entity)?,
+                row_id: columns::uuid(r, c.row_id)?,
+                field: r.get(c.field)?,
+                local_value: r.get(c.local_value)?,
+                remote_value: r.get(c.remote_value)?,
+                kept: r.get(c.kept)?,
+                reason: r.get(c.reason)?,
+                occurred_at: columns::time(r, c.occurred_at)?,
+                seen_at: columns::opt_time(r, c.seen_at)?,
             })
         },
     )

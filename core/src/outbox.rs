@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::error::Result;
 use crate::store::Op;
-use crate::store::columns;
+use crate::store::columns::{self, column_set};
 use crate::visit::rows;
 
 /// One queued change.
@@ -37,6 +37,11 @@ pub fn pending_count(conn: &Connection) -> Result<u64> {
     Ok(count.unsigned_abs())
 }
 
+column_set! {
+    /// The columns of an [`OutboxEntry`].
+    struct EntryColumns { seq, mutation_id, entity, row_id, op, payload, hlc }
+}
+
 /// The oldest `limit` changes that wait for the server, in seq order.
 pub fn pending(conn: &Connection, limit: u32) -> Result<Vec<OutboxEntry>> {
     rows(
@@ -44,15 +49,15 @@ pub fn pending(conn: &Connection, limit: u32) -> Result<Vec<OutboxEntry>> {
         "SELECT seq, mutation_id, entity, row_id, op, payload, hlc
          FROM outbox WHERE acked_at IS NULL ORDER BY seq LIMIT ?1",
         [limit],
-        |r| {
+        |r, c: &EntryColumns| {
             Ok(OutboxEntry {
-                seq: r.get("seq")?,
-                mutation_id: columns::uuid(r, "mutation_id")?,
-                entity: r.get("entity")?,
-                row_id: columns::uuid(r, "row_id")?,
-                op: columns::json_text(r, "op")?,
-                payload: columns::json(r, "payload")?,
-                hlc: r.get("hlc")?,
+                seq: r.get(c.seq)?,
+                mutation_id: columns::uuid(r, c.mutation_id)?,
+                entity: r.get(c.entity)?,
+                row_id: columns::uuid(r, c.row_id)?,
+                op: columns::json_text(r, c.op)?,
+                payload: columns::json(r, c.payload)?,
+                hlc: r.get(c.hlc)?,
             })
         },
     )

@@ -13,7 +13,7 @@ use super::{When, by_stamp, open_job, rows};
 use crate::clock::format_time;
 use crate::error::{Entity, Problem, Result};
 use crate::store::ActionCtx;
-use crate::store::columns;
+use crate::store::columns::{self, column_set};
 use crate::validate::{Check, NAME_MAX};
 
 /// A line of the quote: labour, call-out, anything that is not a part.
@@ -207,6 +207,13 @@ pub fn decide(
     Ok(d)
 }
 
+column_set! {
+    /// The columns of a [`QuoteLine`].
+    struct QuoteLineColumns {
+        id, work_order_id, description, quantity, unit_price_cents, recorded_at,
+    }
+}
+
 /// Quote lines of a work order, oldest first.
 pub fn quote_lines(conn: &Connection, work_order_id: Uuid) -> Result<Vec<QuoteLine>> {
     rows(
@@ -217,17 +224,24 @@ pub fn quote_lines(conn: &Connection, work_order_id: Uuid) -> Result<Vec<QuoteLi
             by_stamp(Entity::QuoteLine, "quote_lines")
         ),
         [work_order_id.to_string()],
-        |r| {
+        |r, c: &QuoteLineColumns| {
             Ok(QuoteLine {
-                id: columns::uuid(r, "id")?,
-                work_order_id: columns::uuid(r, "work_order_id")?,
-                description: r.get("description")?,
-                quantity: r.get("quantity")?,
-                unit_price_cents: r.get("unit_price_cents")?,
-                recorded_at: columns::time(r, "recorded_at")?,
+                id: columns::uuid(r, c.id)?,
+                work_order_id: columns::uuid(r, c.work_order_id)?,
+                description: r.get(c.description)?,
+                quantity: r.get(c.quantity)?,
+                unit_price_cents: r.get(c.unit_price_cents)?,
+                recorded_at: columns::time(r, c.recorded_at)?,
             })
         },
     )
+}
+
+column_set! {
+    /// The columns of a [`QuoteDecision`].
+    struct DecisionColumns {
+        id, work_order_id, approved, signer_name, total_cents, charges_sha256, decided_at,
+    }
 }
 
 /// The customer's decisions, oldest first.
@@ -240,15 +254,15 @@ pub fn decisions(conn: &Connection, work_order_id: Uuid) -> Result<Vec<QuoteDeci
             by_stamp(Entity::QuoteDecision, "quote_decisions")
         ),
         [work_order_id.to_string()],
-        |r| {
+        |r, c: &DecisionColumns| {
             Ok(QuoteDecision {
-                id: columns::uuid(r, "id")?,
-                work_order_id: columns::uuid(r, "work_order_id")?,
-                approved: r.get("approved")?,
-                signer_name: r.get("signer_name")?,
-                total_cents: r.get("total_cents")?,
-                charges_sha256: r.get("charges_sha256")?,
-                decided_at: columns::time(r, "decided_at")?,
+                id: columns::uuid(r, c.id)?,
+                work_order_id: columns::uuid(r, c.work_order_id)?,
+                approved: r.get(c.approved)?,
+                signer_name: r.get(c.signer_name)?,
+                total_cents: r.get(c.total_cents)?,
+                charges_sha256: r.get(c.charges_sha256)?,
+                decided_at: columns::time(r, c.decided_at)?,
             })
         },
     )
