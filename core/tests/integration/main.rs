@@ -6,3 +6,4 @@ mod queries;
 mod report;
 mod session;
 mod visit_flow;
+mod wire;
