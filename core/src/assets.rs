@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::error::{Entity, Error, Problem, Result};
 use crate::store::ActionCtx;
-use crate::store::columns::{self, text_enum};
+use crate::store::columns::{self, ColumnSet, column_set, text_enum};
 use crate::validate::{CODE_MAX, Check, NAME_MAX};
 
 text_enum! {
@@ -300,52 +300,69 @@ pub fn create_asset(
     Ok(asset)
 }
 
+column_set! {
+    /// The columns of an [`Asset`].
+    struct AssetColumns {
+        id, site_id, kind, category, brand, model, serial, firmware, purchased_on, installed_on,
+        warranty_ends_on, contract_id,
+    }
+}
+
+column_set! {
+    /// The columns of a [`Contract`].
+    struct ContractColumns {
+        id, customer_id, plan, starts_on, ends_on, visits_per_year, covers_parts, covers_labour,
+    }
+}
+
 /// The asset with this id.
 pub fn get_asset(conn: &Connection, id: Uuid) -> Result<Asset> {
-    conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(
         "SELECT id, site_id, kind, category, brand, model, serial, firmware, purchased_on,
                 installed_on, warranty_ends_on, contract_id
          FROM assets WHERE id = ?1",
-    )?
-    .query_row([id.to_string()], asset_from_row)
-    .optional()?
-    .ok_or_else(|| Error::not_found(Entity::Asset, id))
+    )?;
+    let c = AssetColumns::of(&stmt)?;
+    stmt.query_row([id.to_string()], |r| asset_from_row(r, &c))
+        .optional()?
+        .ok_or_else(|| Error::not_found(Entity::Asset, id))
 }
 
-fn asset_from_row(r: &Row<'_>) -> rusqlite::Result<Asset> {
+fn asset_from_row(r: &Row<'_>, c: &AssetColumns) -> rusqlite::Result<Asset> {
     Ok(Asset {
-        id: columns::uuid(r, 0)?,
-        site_id: columns::uuid(r, 1)?,
-        kind: r.get(2)?,
-        category: r.get(3)?,
-        brand: r.get(4)?,
-        model: r.get(5)?,
-        serial: r.get(6)?,
-        firmware: r.get(7)?,
-        purchased_on: columns::opt_date(r, 8)?,
-        installed_on: columns::opt_date(r, 9)?,
-        warranty_ends_on: columns::opt_date(r, 10)?,
-        contract_id: columns::opt_uuid(r, 11)?,
+        id: columns::uuid(r, c.id)?,
+        site_id: columns::uuid(r, c.site_id)?,
+        kind: r.get(c.kind)?,
+        category: r.get(c.category)?,
+        brand: r.get(c.brand)?,
+        model: r.get(c.model)?,
+        serial: r.get(c.serial)?,
+        firmware: r.get(c.firmware)?,
+        purchased_on: columns::opt_date(r, c.purchased_on)?,
+        installed_on: columns::opt_date(r, c.installed_on)?,
+        warranty_ends_on: columns::opt_date(r, c.warranty_ends_on)?,
+        contract_id: columns::opt_uuid(r, c.contract_id)?,
     })
 }
 
 /// The contract with this id.
 pub fn get_contract(conn: &Connection, id: Uuid) -> Result<Contract> {
-    conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(
         "SELECT id, customer_id, plan, starts_on, ends_on, visits_per_year, covers_parts,
                 covers_labour
          FROM contracts WHERE id = ?1",
-    )?
-    .query_row([id.to_string()], |r| {
+    )?;
+    let c = ContractColumns::of(&stmt)?;
+    stmt.query_row([id.to_string()], |r| {
         Ok(Contract {
-            id: columns::uuid(r, 0)?,
-            customer_id: columns::uuid(r, 1)?,
-            plan: r.get(2)?,
-            starts_on: columns::date(r, 3)?,
-            ends_on: columns::date(r, 4)?,
-            visits_per_year: r.get(5)?,
-            covers_parts: r.get(6)?,
-            covers_labour: r.get(7)?,
+            id: columns::uuid(r, c.id)?,
+            customer_id: columns::uuid(r, c.customer_id)?,
+            plan: r.get(c.plan)?,
+            starts_on: columns::date(r, c.starts_on)?,
+            ends_on: columns::date(r, c.ends_on)?,
+            visits_per_year: r.get(c.visits_per_year)?,
+            covers_parts: r.get(c.covers_parts)?,
+            covers_labour: r.get(c.covers_labour)?,
         })
     })
     .optional()?

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::clock::format_time;
 use crate::error::{Entity, Error, Result};
-use crate::store::columns::{self, text_enum};
+use crate::store::columns::{self, column_set, text_enum};
 use crate::visit::rows;
 
 text_enum! {
@@ -97,6 +97,13 @@ pub fn log(tx: &Transaction<'_>, at: DateTime<Utc>, c: NewConflict) -> Result<Uu
     Ok(id)
 }
 
+column_set! {
+    /// The columns of a [`Conflict`].
+    struct ConflictColumns {
+        id, entity, row_id, field, local_value, remote_value, kept, reason, occurred_at, seen_at,
+    }
+}
+
 /// The conflict log, newest first; only unseen entries unless `include_seen`.
 pub fn list(conn: &Connection, include_seen: bool) -> Result<Vec<Conflict>> {
     rows(
@@ -105,21 +112,18 @@ pub fn list(conn: &Connection, include_seen: bool) -> Result<Vec<Conflict>> {
                 seen_at
          FROM conflicts WHERE ?1 OR seen_at IS NULL ORDER BY occurred_at DESC, id DESC",
         [include_seen],
-        |r| {
+        |r, c: &ConflictColumns| {
             Ok(Conflict {
-                id: columns::uuid(r, 0)?,
-                entity: r.get(1)?,
-                row_id: columns::uuid(r, 2)?,
-                field: r.get(3)?,
-                local_value: r.get(4)?,
-                remote_value: r.get(5)?,
-                kept: r.get(6)?,
-                reason: r.get(7)?,
-                occurred_at: columns::time(r, 8)?,
-                seen_at: r
-                    .get::<_, Option<String>>(9)?
-                    .map(|_| columns::time(r, 9))
-                    .transpose()?,
+                id: columns::uuid(r, c.id)?,
+                entity: r.get(c.entity)?,
+                row_id: columns::uuid(r, c.row_id)?,
+                field: r.get(c.field)?,
+                local_value: r.get(c.local_value)?,
+                remote_value: r.get(c.remote_value)?,
+                kept: r.get(c.kept)?,
+                reason: r.get(c.reason)?,
+                occurred_at: columns::time(r, c.occurred_at)?,
+                seen_at: columns::opt_time(r, c.seen_at)?,
             })
         },
     )

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::error::{Entity, Error, Result};
 use crate::store::ActionCtx;
-use crate::store::columns;
+use crate::store::columns::{self, ColumnSet, column_set};
 use crate::validate::{CODE_MAX, Check, NAME_MAX, TEXT_MAX};
 
 /// A customer (a household or a business).
@@ -138,39 +138,52 @@ pub fn create_site(
     Ok(site)
 }
 
+column_set! {
+    /// The columns of a [`Customer`].
+    struct CustomerColumns { id, name, phone, email }
+}
+
+column_set! {
+    /// The columns of a [`Site`].
+    struct SiteColumns { id, customer_id, address, access_notes, contact_name, contact_phone }
+}
+
 /// The customer with this id.
 pub fn get_customer(conn: &Connection, id: Uuid) -> Result<Customer> {
-    conn.prepare_cached("SELECT id, name, phone, email FROM customers WHERE id = ?1")?
-        .query_row([id.to_string()], |r| {
-            Ok(Customer {
-                id: columns::uuid(r, 0)?,
-                name: r.get(1)?,
-                phone: r.get(2)?,
-                email: r.get(3)?,
-            })
+    let mut stmt =
+        conn.prepare_cached("SELECT id, name, phone, email FROM customers WHERE id = ?1")?;
+    let c = CustomerColumns::of(&stmt)?;
+    stmt.query_row([id.to_string()], |r| {
+        Ok(Customer {
+            id: columns::uuid(r, c.id)?,
+            name: r.get(c.name)?,
+            phone: r.get(c.phone)?,
+            email: r.get(c.email)?,
         })
-        .optional()?
-        .ok_or_else(|| Error::not_found(Entity::Customer, id))
+    })
+    .optional()?
+    .ok_or_else(|| Error::not_found(Entity::Customer, id))
 }
 
 /// The site with this id.
 pub fn get_site(conn: &Connection, id: Uuid) -> Result<Site> {
-    conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(
         "SELECT id, customer_id, address, access_notes, contact_name, contact_phone
          FROM sites WHERE id = ?1",
-    )?
-    .query_row([id.to_string()], site_from_row)
-    .optional()?
-    .ok_or_else(|| Error::not_found(Entity::Site, id))
+    )?;
+    let c = SiteColumns::of(&stmt)?;
+    stmt.query_row([id.to_string()], |r| site_from_row(r, &c))
+        .optional()?
+        .ok_or_else(|| Error::not_found(Entity::Site, id))
 }
 
-fn site_from_row(r: &Row<'_>) -> rusqlite::Result<Site> {
+fn site_from_row(r: &Row<'_>, c: &SiteColumns) -> rusqlite::Result<Site> {
     Ok(Site {
-        id: columns::uuid(r, 0)?,
-        customer_id: columns::uuid(r, 1)?,
-        address: r.get(2)?,
-        access_notes: r.get(3)?,
-        contact_name: r.get(4)?,
-        contact_phone: r.get(5)?,
+        id: columns::uuid(r, c.id)?,
+        customer_id: columns::uuid(r, c.customer_id)?,
+        address: r.get(c.address)?,
+        access_notes: r.get(c.access_notes)?,
+        contact_name: r.get(c.contact_name)?,
+        contact_phone: r.get(c.contact_phone)?,
     })
 }

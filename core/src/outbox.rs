@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::error::Result;
 use crate::store::Op;
-use crate::store::columns;
+use crate::store::columns::{self, column_set};
 use crate::visit::rows;
 
 /// One queued change.
@@ -38,6 +38,11 @@ pub fn pending_count(conn: &Connection) -> Result<u64> {
     Ok(count.unsigned_abs())
 }
 
+column_set! {
+    /// The columns of an [`OutboxEntry`].
+    struct EntryColumns { seq, mutation_id, entity, row_id, op, payload, hlc }
+}
+
 /// The oldest `limit` changes that wait for the server, in seq order.
 pub fn pending(conn: &Connection, limit: u32) -> Result<Vec<OutboxEntry>> {
     rows(
@@ -45,21 +50,15 @@ pub fn pending(conn: &Connection, limit: u32) -> Result<Vec<OutboxEntry>> {
         "SELECT seq, mutation_id, entity, row_id, op, payload, hlc
          FROM outbox WHERE acked_at IS NULL ORDER BY seq LIMIT ?1",
         [limit],
-        |r| {
+        |r, c: &EntryColumns| {
             Ok(OutboxEntry {
-                seq: r.get(0)?,
-                mutation_id: columns::uuid(r, 1)?,
-                entity: r.get(2)?,
-                row_id: columns::uuid(r, 3)?,
-                op: serde_json::from_value(serde_json::Value::String(r.get(4)?)).map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        4,
-                        rusqlite::types::Type::Text,
-                        Box::new(e),
-                    )
-                })?,
-                payload: columns::json(r, 5)?,
-                hlc: r.get(6)?,
+                seq: r.get(c.seq)?,
+                mutation_id: columns::uuid(r, c.mutation_id)?,
+                entity: r.get(c.entity)?,
+                row_id: columns::uuid(r, c.row_id)?,
+                op: columns::json_text(r, c.op)?,
+                payload: columns::json(r, c.payload)?,
+                hlc: r.get(c.hlc)?,
             })
         },
     )

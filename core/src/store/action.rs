@@ -30,7 +30,9 @@ pub fn field_stamp(
             "SELECT hlc FROM field_clocks WHERE entity = ?1 AND row_id = ?2 AND field IN (?3, '*')
              ORDER BY field = '*' LIMIT 1",
         )?
-        .query_row((entity.as_str(), row_id.to_string(), field), |r| r.get(0))
+        .query_row((entity.as_str(), row_id.to_string(), field), |r| {
+            r.get("hlc")
+        })
         .optional()?;
     stamp
         .map(|s| {
@@ -51,7 +53,7 @@ pub fn row_stamps(
     let mut stmt = conn
         .prepare_cached("SELECT field, hlc FROM field_clocks WHERE entity = ?1 AND row_id = ?2")?;
     let rows = stmt.query_map((entity.as_str(), row_id.to_string()), |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        Ok((r.get::<_, String>("field")?, r.get::<_, String>("hlc")?))
     })?;
     let mut stamps = std::collections::BTreeMap::new();
     for row in rows {
@@ -124,7 +126,15 @@ impl ActionCtx {
             "SELECT client_id, next_outbox_seq, hlc_wall_ms, hlc_counter, clock_offset_ms
                  FROM device",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            |r| {
+                Ok((
+                    r.get("client_id")?,
+                    r.get("next_outbox_seq")?,
+                    r.get("hlc_wall_ms")?,
+                    r.get("hlc_counter")?,
+                    r.get("clock_offset_ms")?,
+                ))
+            },
         )?;
         // Stored times have millisecond precision; an action returns what a reload would show.
         let now = now.trunc_subsecs(3);

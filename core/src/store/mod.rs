@@ -70,7 +70,7 @@ impl Store {
         let client_id = columns::parse_uuid(
             "device.client_id",
             writer.query_row("SELECT client_id FROM device", [], |r| {
-                r.get::<_, String>(0)
+                r.get::<_, String>("client_id")
             })?,
         )?;
         let reader = Connection::open_with_flags(

@@ -177,10 +177,19 @@ pub fn restamp_pending(
     }
     let waiting: Vec<(i64, String, String, String, String)> = tx
         .prepare_cached(
-            "SELECT seq, hlc, entity, row_id, coalesce(json_extract(payload, '$.status_change_id'), '')
+            "SELECT seq, hlc, entity, row_id,
+                    coalesce(json_extract(payload, '$.status_change_id'), '') AS status_change_id
              FROM outbox WHERE acked_at IS NULL ORDER BY seq",
         )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .query_map([], |r| {
+            Ok((
+                r.get("seq")?,
+                r.get("hlc")?,
+                r.get("entity")?,
+                r.get("row_id")?,
+                r.get("status_change_id")?,
+            ))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     let mut outbox = tx.prepare_cached("UPDATE outbox SET hlc = ?2 WHERE seq = ?1")?;
     // A change stamped its own row, and a status change also its history row.
@@ -350,7 +359,13 @@ pub fn session(conn: &Connection) -> Result<Option<Session>> {
             "SELECT server_url, token, last_success_at FROM sync_state
              WHERE server_url IS NOT NULL AND token IS NOT NULL",
         )?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row([], |r| {
+            Ok((
+                r.get("server_url")?,
+                r.get("token")?,
+                r.get("last_success_at")?,
+            ))
+        })
         .optional()?;
     row.map(|(server_url, token, last)| {
         let last_success_at = last

@@ -13,7 +13,7 @@ use super::{When, by_stamp, open_job, rows};
 use crate::clock::format_time;
 use crate::error::{Entity, Problem, Result};
 use crate::store::ActionCtx;
-use crate::store::columns;
+use crate::store::columns::{self, column_set};
 use crate::validate::{Check, NAME_MAX};
 
 /// A line of the quote: labour, call-out, anything that is not a part.
@@ -213,6 +213,13 @@ pub fn decide(
     Ok(d)
 }
 
+column_set! {
+    /// The columns of a [`QuoteLine`].
+    struct QuoteLineColumns {
+        id, work_order_id, description, quantity, unit_price_cents, recorded_at,
+    }
+}
+
 /// Quote lines of a work order, oldest first.
 pub fn quote_lines(conn: &Connection, work_order_id: Uuid) -> Result<Vec<QuoteLine>> {
     rows(
@@ -223,17 +230,24 @@ pub fn quote_lines(conn: &Connection, work_order_id: Uuid) -> Result<Vec<QuoteLi
             by_stamp(Entity::QuoteLine, "quote_lines")
         ),
         [work_order_id.to_string()],
-        |r| {
+        |r, c: &QuoteLineColumns| {
             Ok(QuoteLine {
-                id: columns::uuid(r, 0)?,
-                work_order_id: columns::uuid(r, 1)?,
-                description: r.get(2)?,
-                quantity: r.get(3)?,
-                unit_price_cents: r.get(4)?,
-                recorded_at: columns::time(r, 5)?,
+                id: columns::uuid(r, c.id)?,
+                work_order_id: columns::uuid(r, c.work_order_id)?,
+                description: r.get(c.description)?,
+                quantity: r.get(c.quantity)?,
+                unit_price_cents: r.get(c.unit_price_cents)?,
+                recorded_at: columns::time(r, c.recorded_at)?,
             })
         },
     )
+}
+
+column_set! {
+    /// The columns of a [`QuoteDecision`].
+    struct DecisionColumns {
+        id, work_order_id, approved, signer_name, total_cents, charges_sha256, decided_at,
+    }
 }
 
 /// The customer's decisions, oldest first.
@@ -246,15 +260,15 @@ pub fn decisions(conn: &Connection, work_order_id: Uuid) -> Result<Vec<QuoteDeci
             by_stamp(Entity::QuoteDecision, "quote_decisions")
         ),
         [work_order_id.to_string()],
-        |r| {
+        |r, c: &DecisionColumns| {
             Ok(QuoteDecision {
-                id: columns::uuid(r, 0)?,
-                work_order_id: columns::uuid(r, 1)?,
-                approved: r.get(2)?,
-                signer_name: r.get(3)?,
-                total_cents: r.get(4)?,
-                charges_sha256: r.get(5)?,
-                decided_at: columns::time(r, 6)?,
+                id: columns::uuid(r, c.id)?,
+                work_order_id: columns::uuid(r, c.work_order_id)?,
+                approved: r.get(c.approved)?,
+                signer_name: r.get(c.signer_name)?,
+                total_cents: r.get(c.total_cents)?,
+                charges_sha256: r.get(c.charges_sha256)?,
+                decided_at: columns::time(r, c.decided_at)?,
             })
         },
     )

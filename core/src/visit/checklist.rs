@@ -10,7 +10,7 @@ use super::{When, by_stamp, open_job, rows};
 use crate::clock::format_time;
 use crate::error::{Entity, Problem, Result};
 use crate::store::ActionCtx;
-use crate::store::columns::{self, text_enum};
+use crate::store::columns::{self, column_set, text_enum};
 use crate::validate::{Check, TEXT_MAX};
 use crate::work_orders::{WorkOrder, WorkOrderKind};
 
@@ -214,6 +214,11 @@ pub fn record_result(
     Ok(r)
 }
 
+column_set! {
+    /// The columns of a [`ChecklistResult`].
+    struct ResultColumns { id, work_order_id, item_key, result, note, recorded_at }
+}
+
 /// The job's checklist with the latest result of each item.
 pub fn lines(conn: &Connection, wo: &WorkOrder) -> Result<Vec<ChecklistLine>> {
     let results = rows(
@@ -224,14 +229,14 @@ pub fn lines(conn: &Connection, wo: &WorkOrder) -> Result<Vec<ChecklistLine>> {
             by_stamp(Entity::ChecklistResult, "checklist_results")
         ),
         [wo.id.to_string()],
-        |r| {
+        |r, c: &ResultColumns| {
             Ok(ChecklistResult {
-                id: columns::uuid(r, 0)?,
-                work_order_id: columns::uuid(r, 1)?,
-                item_key: r.get(2)?,
-                result: r.get(3)?,
-                note: r.get(4)?,
-                recorded_at: columns::time(r, 5)?,
+                id: columns::uuid(r, c.id)?,
+                work_order_id: columns::uuid(r, c.work_order_id)?,
+                item_key: r.get(c.item_key)?,
+                result: r.get(c.result)?,
+                note: r.get(c.note)?,
+                recorded_at: columns::time(r, c.recorded_at)?,
             })
         },
     )?;

@@ -10,7 +10,7 @@ use super::{When, by_stamp, open_job, rows};
 use crate::clock::format_time;
 use crate::error::{Entity, Result};
 use crate::store::ActionCtx;
-use crate::store::columns;
+use crate::store::columns::{self, column_set};
 use crate::validate::{CODE_MAX, CODES_MAX, Check, NAME_MAX, TEXT_MAX};
 
 /// One diagnosis entry: a symptom observed and its cause.
@@ -253,6 +253,11 @@ pub fn diagnoses(conn: &Connection, work_order_id: Uuid) -> Result<Vec<Diagnosis
     diagnoses_of(conn, &[work_order_id])
 }
 
+column_set! {
+    /// The columns of a [`Diagnosis`].
+    struct DiagnosisColumns { id, work_order_id, symptom, cause, error_codes, recorded_at }
+}
+
 /// The same for several work orders at once (one query), in stamp order.
 pub fn diagnoses_of(conn: &Connection, work_order_ids: &[Uuid]) -> Result<Vec<Diagnosis>> {
     rows(
@@ -263,17 +268,22 @@ pub fn diagnoses_of(conn: &Connection, work_order_ids: &[Uuid]) -> Result<Vec<Di
             by_stamp(Entity::Diagnosis, "diagnoses")
         ),
         [serde_json::to_string(work_order_ids)?],
-        |r| {
+        |r, c: &DiagnosisColumns| {
             Ok(Diagnosis {
-                id: columns::uuid(r, 0)?,
-                work_order_id: columns::uuid(r, 1)?,
-                symptom: r.get(2)?,
-                cause: r.get(3)?,
-                error_codes: columns::json(r, 4)?,
-                recorded_at: columns::time(r, 5)?,
+                id: columns::uuid(r, c.id)?,
+                work_order_id: columns::uuid(r, c.work_order_id)?,
+                symptom: r.get(c.symptom)?,
+                cause: r.get(c.cause)?,
+                error_codes: columns::json(r, c.error_codes)?,
+                recorded_at: columns::time(r, c.recorded_at)?,
             })
         },
     )
+}
+
+column_set! {
+    /// The columns of a [`Measurement`].
+    struct MeasurementColumns { id, work_order_id, name, value, unit, recorded_at }
 }
 
 /// Measurements of a work order, oldest first.
@@ -286,17 +296,22 @@ pub fn measurements(conn: &Connection, work_order_id: Uuid) -> Result<Vec<Measur
             by_stamp(Entity::Measurement, "measurements")
         ),
         [work_order_id.to_string()],
-        |r| {
+        |r, c: &MeasurementColumns| {
             Ok(Measurement {
-                id: columns::uuid(r, 0)?,
-                work_order_id: columns::uuid(r, 1)?,
-                name: r.get(2)?,
-                value: r.get(3)?,
-                unit: r.get(4)?,
-                recorded_at: columns::time(r, 5)?,
+                id: columns::uuid(r, c.id)?,
+                work_order_id: columns::uuid(r, c.work_order_id)?,
+                name: r.get(c.name)?,
+                value: r.get(c.value)?,
+                unit: r.get(c.unit)?,
+                recorded_at: columns::time(r, c.recorded_at)?,
             })
         },
     )
+}
+
+column_set! {
+    /// The columns of a [`Note`].
+    struct NoteColumns { id, work_order_id, body, recorded_at }
 }
 
 /// Notes of a work order, oldest first.
@@ -309,12 +324,12 @@ pub fn notes(conn: &Connection, work_order_id: Uuid) -> Result<Vec<Note>> {
             by_stamp(Entity::Note, "notes")
         ),
         [work_order_id.to_string()],
-        |r| {
+        |r, c: &NoteColumns| {
             Ok(Note {
-                id: columns::uuid(r, 0)?,
-                work_order_id: columns::uuid(r, 1)?,
-                body: r.get(2)?,
-                recorded_at: columns::time(r, 3)?,
+                id: columns::uuid(r, c.id)?,
+                work_order_id: columns::uuid(r, c.work_order_id)?,
+                body: r.get(c.body)?,
+                recorded_at: columns::time(r, c.recorded_at)?,
             })
         },
     )
@@ -333,11 +348,11 @@ pub fn latest_function_test(
         ))?
         .query_row([work_order_id.to_string()], |r| {
             Ok(FunctionTest {
-                id: columns::uuid(r, 0)?,
-                work_order_id: columns::uuid(r, 1)?,
-                passed: r.get(2)?,
-                notes: r.get(3)?,
-                tested_at: columns::time(r, 4)?,
+                id: columns::uuid(r, "id")?,
+                work_order_id: columns::uuid(r, "work_order_id")?,
+                passed: r.get("passed")?,
+                notes: r.get("notes")?,
+                tested_at: columns::time(r, "tested_at")?,
             })
         })
         .optional()?)

@@ -13,6 +13,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::error::{Entity, Error, Result};
+use crate::store::columns::ColumnSet;
 use crate::work_orders::status::Status;
 use crate::work_orders::{self, StatusChange, WorkOrder};
 
@@ -69,15 +70,16 @@ pub(crate) fn by_stamp(entity: Entity, table: &str) -> String {
     )
 }
 
-/// Runs a child-row query keyed by work order and maps every row.
-pub(crate) fn rows<T>(
+/// Runs a query and maps every row, reading through a [`ColumnSet`] found once for the query.
+pub(crate) fn rows<C: ColumnSet, T>(
     conn: &Connection,
     sql: &str,
     params: impl Params,
-    map: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+    mut map: impl FnMut(&Row<'_>, &C) -> rusqlite::Result<T>,
 ) -> Result<Vec<T>> {
     let mut stmt = conn.prepare_cached(sql)?;
-    let rows = stmt.query_map(params, map)?;
+    let columns = C::of(&stmt)?;
+    let rows = stmt.query_map(params, |r| map(r, &columns))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

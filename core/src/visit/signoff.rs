@@ -161,13 +161,13 @@ pub fn latest(conn: &Connection, work_order_id: Uuid) -> Result<Option<SignOff>>
         ))?
         .query_row([work_order_id.to_string()], |r| {
             Ok(SignOff {
-                id: columns::uuid(r, 0)?,
-                work_order_id: columns::uuid(r, 1)?,
-                signer_name: r.get(2)?,
-                signed_at: columns::time(r, 3)?,
-                strokes: columns::json(r, 4)?,
-                report_sha256: r.get(5)?,
-                report_json: r.get(6)?,
+                id: columns::uuid(r, "id")?,
+                work_order_id: columns::uuid(r, "work_order_id")?,
+                signer_name: r.get("signer_name")?,
+                signed_at: columns::time(r, "signed_at")?,
+                strokes: columns::json(r, "strokes")?,
+                report_sha256: r.get("report_sha256")?,
+                report_json: r.get("report_json")?,
             })
         })
         .optional()?)

@@ -10,7 +10,7 @@ use super::{When, by_stamp, open_job, rows};
 use crate::clock::format_time;
 use crate::error::{Entity, Problem, Result};
 use crate::store::ActionCtx;
-use crate::store::columns::{self, text_enum};
+use crate::store::columns::{self, column_set, text_enum};
 use crate::validate::{CODE_MAX, Check, NAME_MAX};
 
 text_enum! {
@@ -241,6 +241,11 @@ pub fn add_part_line(
     Ok(p)
 }
 
+column_set! {
+    /// The columns of a [`TimeEntry`].
+    struct TimeEntryColumns { id, work_order_id, kind, started_at, ended_at, recorded_at }
+}
+
 /// Time entries of a work order, oldest first.
 pub fn time_entries(conn: &Connection, work_order_id: Uuid) -> Result<Vec<TimeEntry>> {
     rows(
@@ -248,14 +253,14 @@ pub fn time_entries(conn: &Connection, work_order_id: Uuid) -> Result<Vec<TimeEn
         "SELECT id, work_order_id, kind, started_at, ended_at, recorded_at
          FROM time_entries WHERE work_order_id = ?1 ORDER BY started_at, id",
         [work_order_id.to_string()],
-        |r| {
+        |r, c: &TimeEntryColumns| {
             Ok(TimeEntry {
-                id: columns::uuid(r, 0)?,
-                work_order_id: columns::uuid(r, 1)?,
-                kind: r.get(2)?,
-                started_at: columns::time(r, 3)?,
-                ended_at: columns::time(r, 4)?,
-                recorded_at: columns::time(r, 5)?,
+                id: columns::uuid(r, c.id)?,
+                work_order_id: columns::uuid(r, c.work_order_id)?,
+                kind: r.get(c.kind)?,
+                started_at: columns::time(r, c.started_at)?,
+                ended_at: columns::time(r, c.ended_at)?,
+                recorded_at: columns::time(r, c.recorded_at)?,
             })
         },
     )
@@ -264,6 +269,14 @@ pub fn time_entries(conn: &Connection, work_order_id: Uuid) -> Result<Vec<TimeEn
 /// Part lines of a work order, oldest first.
 pub fn part_lines(conn: &Connection, work_order_id: Uuid) -> Result<Vec<PartLine>> {
     part_lines_of(conn, &[work_order_id])
+}
+
+column_set! {
+    /// The columns of a [`PartLine`].
+    struct PartLineColumns {
+        id, work_order_id, direction, part_number, description, quantity, serial_in, serial_out,
+        billing, unit_price_cents, recorded_at,
+    }
 }
 
 /// The same for several work orders at once (one query), in stamp order.
@@ -277,19 +290,19 @@ pub fn part_lines_of(conn: &Connection, work_order_ids: &[Uuid]) -> Result<Vec<P
             by_stamp(Entity::PartLine, "part_lines")
         ),
         [serde_json::to_string(work_order_ids)?],
-        |r| {
+        |r, c: &PartLineColumns| {
             Ok(PartLine {
-                id: columns::uuid(r, 0)?,
-                work_order_id: columns::uuid(r, 1)?,
-                direction: r.get(2)?,
-                part_number: r.get(3)?,
-                description: r.get(4)?,
-                quantity: r.get(5)?,
-                serial_in: r.get(6)?,
-                serial_out: r.get(7)?,
-                billing: r.get(8)?,
-                unit_price_cents: r.get(9)?,
-                recorded_at: columns::time(r, 10)?,
+                id: columns::uuid(r, c.id)?,
+                work_order_id: columns::uuid(r, c.work_order_id)?,
+                direction: r.get(c.direction)?,
+                part_number: r.get(c.part_number)?,
+                description: r.get(c.description)?,
+                quantity: r.get(c.quantity)?,
+                serial_in: r.get(c.serial_in)?,
+                serial_out: r.get(c.serial_out)?,
+                billing: r.get(c.billing)?,
+                unit_price_cents: r.get(c.unit_price_cents)?,
+                recorded_at: columns::time(r, c.recorded_at)?,
             })
         },
     )

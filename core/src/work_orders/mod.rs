@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::clock::format_time;
 use crate::error::{Entity, Error, Problem, Result};
-use crate::store::columns::{self, text_enum};
+use crate::store::columns::{self, ColumnSet, column_set, text_enum};
 use crate::store::{ActionCtx, Op};
 use crate::validate::{CODE_MAX, Check, NAME_MAX, TEXT_MAX};
 use crate::visit::completion;
@@ -446,10 +446,20 @@ const COLUMNS: &str = "id, number, kind, priority, status, customer_id, site_id,
      error_code, fault_since, fault_trigger, window_start, window_end, assignee, created_at,
      follow_up_of";
 
+column_set! {
+    /// The columns [`from_row`] reads (all of [`COLUMNS`]).
+    pub(super) struct Columns {
+        id, number, kind, priority, status, customer_id, site_id, asset_id, symptom, error_code,
+        fault_since, fault_trigger, window_start, window_end, assignee, created_at, follow_up_of,
+    }
+}
+
 /// The work order with this id.
 pub fn get(conn: &Connection, id: Uuid) -> Result<WorkOrder> {
-    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM work_orders WHERE id = ?1"))?
-        .query_row([id.to_string()], from_row)
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM work_orders WHERE id = ?1"))?;
+    let c = Columns::of(&stmt)?;
+    stmt.query_row([id.to_string()], |r| from_row(r, &c))
         .optional()?
         .ok_or_else(|| Error::not_found(Entity::WorkOrder, id))
 }
@@ -459,38 +469,44 @@ pub fn find(conn: &Connection, id_or_number: &str) -> Result<WorkOrder> {
     if let Ok(id) = Uuid::parse_str(id_or_number) {
         return get(conn, id);
     }
-    conn.prepare_cached(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM work_orders WHERE number = ?1"
-    ))?
-    .query_row([id_or_number], from_row)
-    .optional()?
-    .ok_or_else(|| Error::not_found(Entity::WorkOrder, id_or_number))
+    ))?;
+    let c = Columns::of(&stmt)?;
+    stmt.query_row([id_or_number], |r| from_row(r, &c))
+        .optional()?
+        .ok_or_else(|| Error::not_found(Entity::WorkOrder, id_or_number))
 }
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<WorkOrder> {
+pub(super) fn from_row(r: &Row<'_>, c: &Columns) -> rusqlite::Result<WorkOrder> {
     Ok(WorkOrder {
-        id: columns::uuid(r, 0)?,
-        number: r.get(1)?,
-        kind: r.get(2)?,
-        priority: r.get(3)?,
-        status: r.get(4)?,
-        customer_id: columns::uuid(r, 5)?,
-        site_id: columns::uuid(r, 6)?,
-        asset_id: columns::opt_uuid(r, 7)?,
+        id: columns::uuid(r, c.id)?,
+        number: r.get(c.number)?,
+        kind: r.get(c.kind)?,
+        priority: r.get(c.priority)?,
+        status: r.get(c.status)?,
+        customer_id: columns::uuid(r, c.customer_id)?,
+        site_id: columns::uuid(r, c.site_id)?,
+        asset_id: columns::opt_uuid(r, c.asset_id)?,
         fault: ReportedFault {
-            symptom: r.get(8)?,
-            error_code: r.get(9)?,
-            since: r.get(10)?,
-            trigger: r.get(11)?,
+            symptom: r.get(c.symptom)?,
+            error_code: r.get(c.error_code)?,
+            since: r.get(c.fault_since)?,
+            trigger: r.get(c.fault_trigger)?,
         },
         window: Window {
-            start: columns::time(r, 12)?,
-            end: columns::time(r, 13)?,
+            start: columns::time(r, c.window_start)?,
+            end: columns::time(r, c.window_end)?,
         },
-        assignee: r.get(14)?,
-        created_at: columns::time(r, 15)?,
-        follow_up_of: columns::opt_uuid(r, 16)?,
+        assignee: r.get(c.assignee)?,
+        created_at: columns::time(r, c.created_at)?,
+        follow_up_of: columns::opt_uuid(r, c.follow_up_of)?,
     })
+}
+
+column_set! {
+    /// The columns of a [`StatusChange`].
+    struct StatusChangeColumns { id, work_order_id, from_status, to_status, role, reason, at }
 }
 
 /// The status changes of a work order, oldest first.
@@ -500,15 +516,16 @@ pub fn status_changes(conn: &Connection, id: Uuid) -> Result<Vec<StatusChange>> 
          FROM status_changes WHERE work_order_id = ?1 ORDER BY {}",
         crate::visit::by_stamp(Entity::StatusChange, "status_changes")
     ))?;
+    let c = StatusChangeColumns::of(&stmt)?;
     let rows = stmt.query_map([id.to_string()], |r| {
         Ok(StatusChange {
-            id: columns::uuid(r, 0)?,
-            work_order_id: columns::uuid(r, 1)?,
-            from: r.get(2)?,
-            to: r.get(3)?,
-            role: r.get(4)?,
-            reason: r.get(5)?,
-            at: columns::time(r, 6)?,
+            id: columns::uuid(r, c.id)?,
+            work_order_id: columns::uuid(r, c.work_order_id)?,
+            from: r.get(c.from_status)?,
+            to: r.get(c.to_status)?,
+            role: r.get(c.role)?,
+            reason: r.get(c.reason)?,
+            at: columns::time(r, c.at)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -12,7 +12,7 @@ use crate::assets::{self, Asset, Contract, Coverage};
 use crate::clock::format_time;
 use crate::customers::{self, Customer, Site};
 use crate::error::Result;
-use crate::store::columns;
+use crate::store::columns::{self, ColumnSet, column_set};
 use crate::visit::findings::{self, Diagnosis};
 use crate::visit::rows;
 use crate::visit::work::{self, PartLine};
@@ -47,6 +47,14 @@ pub struct JobSummary {
     pub error_code: Option<String>,
 }
 
+column_set! {
+    /// The columns of a [`JobSummary`].
+    struct SummaryColumns {
+        id, number, kind, priority, status, window_start, window_end, customer_name, address,
+        asset, symptom, error_code,
+    }
+}
+
 /// The jobs whose appointment window touches `day` (in a time zone `utc_offset_minutes` east
 /// of UTC), ordered by appointment start.
 pub fn jobs_for_day(
@@ -61,7 +69,8 @@ pub fn jobs_for_day(
     rows(
         conn,
         "SELECT w.id, w.number, w.kind, w.priority, w.status, w.window_start, w.window_end,
-                c.name, s.address, a.brand || ' ' || a.model, w.symptom, w.error_code
+                c.name AS customer_name, s.address, a.brand || ' ' || a.model AS asset, w.symptom,
+                w.error_code
          FROM work_orders w
          JOIN customers c ON c.id = w.customer_id
          JOIN sites s ON s.id = w.site_id
@@ -73,20 +82,20 @@ pub fn jobs_for_day(
             format_time(day_end),
             format_time(day_start),
         ),
-        |r| {
+        |r, c: &SummaryColumns| {
             Ok(JobSummary {
-                id: columns::uuid(r, 0)?,
-                number: r.get(1)?,
-                kind: r.get(2)?,
-                priority: r.get(3)?,
-                status: r.get(4)?,
-                window_start: columns::time(r, 5)?,
-                window_end: columns::time(r, 6)?,
-                customer_name: r.get(7)?,
-                address: r.get(8)?,
-                asset: r.get(9)?,
-                symptom: r.get(10)?,
-                error_code: r.get(11)?,
+                id: columns::uuid(r, c.id)?,
+                number: r.get(c.number)?,
+                kind: r.get(c.kind)?,
+                priority: r.get(c.priority)?,
+                status: r.get(c.status)?,
+                window_start: columns::time(r, c.window_start)?,
+                window_end: columns::time(r, c.window_end)?,
+                customer_name: r.get(c.customer_name)?,
+                address: r.get(c.address)?,
+                asset: r.get(c.asset)?,
+                symptom: r.get(c.symptom)?,
+                error_code: r.get(c.error_code)?,
             })
         },
     )
@@ -203,6 +212,11 @@ pub fn parties(conn: &Connection, wo: &WorkOrder) -> Result<Parties> {
     })
 }
 
+column_set! {
+    /// The columns of an [`EarlierVisit`] (its id is the work order's).
+    struct HistoryColumns { id, number, kind, status, window_start, symptom, error_code }
+}
+
 fn history(conn: &Connection, asset_id: Uuid, current: &WorkOrder) -> Result<Vec<EarlierVisit>> {
     let mut visits = rows(
         conn,
@@ -216,15 +230,15 @@ fn history(conn: &Connection, asset_id: Uuid, current: &WorkOrder) -> Result<Vec
             current.id.to_string(),
             HISTORY_LIMIT,
         ),
-        |r| {
+        |r, c: &HistoryColumns| {
             Ok(EarlierVisit {
-                work_order_id: columns::uuid(r, 0)?,
-                number: r.get(1)?,
-                kind: r.get(2)?,
-                status: r.get(3)?,
-                date: columns::time(r, 4)?,
-                symptom: r.get(5)?,
-                error_code: r.get(6)?,
+                work_order_id: columns::uuid(r, c.id)?,
+                number: r.get(c.number)?,
+                kind: r.get(c.kind)?,
+                status: r.get(c.status)?,
+                date: columns::time(r, c.window_start)?,
+                symptom: r.get(c.symptom)?,
+                error_code: r.get(c.error_code)?,
                 diagnoses: Vec::new(),
                 parts: Vec::new(),
             })
@@ -289,6 +303,7 @@ pub fn list(conn: &Connection, filter: &WorkOrderFilter) -> Result<Vec<WorkOrder
          ORDER BY window_start, number LIMIT ?5",
         super::COLUMNS
     ))?;
+    let c = super::Columns::of(&stmt)?;
     let rows = stmt.query_map(
         rusqlite::params![
             filter.status.map(Status::as_str),
@@ -297,7 +312,7 @@ pub fn list(conn: &Connection, filter: &WorkOrderFilter) -> Result<Vec<WorkOrder
             to,
             limit
         ],
-        super::from_row,
+        |r| super::from_row(r, &c),
     )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

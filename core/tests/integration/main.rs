@@ -8,3 +8,4 @@ mod report;
 mod session;
 mod times;
 mod visit_flow;
+mod wire;
