@@ -424,5 +424,12 @@ pub fn set_login(tx: &Transaction<'_>, server_url: &str, token: &str) -> Result<
 pub fn record_success(tx: &Transaction<'_>, at: DateTime<Utc>) -> Result<()> {
     tx.prepare_cached("UPDATE sync_state SET last_success_at = ?1")?
         .execute([format_time(at)])?;
+    // Acknowledged entries are kept a while (a server restored from a backup may need them
+    // again), then dropped: the outbox would otherwise grow with every action for ever.
+    tx.prepare_cached("DELETE FROM outbox WHERE acked_at IS NOT NULL AND acked_at < ?1")?
+        .execute([format_time(at - chrono::Duration::days(ACKED_KEPT_DAYS))])?;
     Ok(())
 }
+
+/// How long an acknowledged outbox entry is kept after the server acknowledged it.
+pub const ACKED_KEPT_DAYS: i64 = 30;

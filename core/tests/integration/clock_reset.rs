@@ -4,7 +4,7 @@
 
 use chrono::Duration;
 use onsite_core::Entity;
-use onsite_core::clock::Hlc;
+use onsite_core::clock::{Hlc, format_time};
 use onsite_core::edits::Changes;
 use onsite_core::store::field_stamp;
 use onsite_core::sync::apply::restamp_pending;
@@ -35,8 +35,8 @@ fn restamped_changes_come_after_every_stamp_the_server_accepted() {
     f.store
         .import(|tx, _| {
             tx.execute(
-                "UPDATE outbox SET acked_at = 'acked' WHERE acked_at IS NULL",
-                [],
+                "UPDATE outbox SET acked_at = ?1 WHERE acked_at IS NULL",
+                [format_time(now())],
             )?;
             Ok(())
         })

@@ -3,6 +3,7 @@
 mod bad_input;
 mod clock_reset;
 mod fixture;
+mod outbox;
 mod queries;
 mod report;
 mod session;

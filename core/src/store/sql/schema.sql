@@ -221,6 +221,8 @@ CREATE TABLE outbox (
     created_at  TEXT    NOT NULL,
     acked_at    TEXT
 ) STRICT;
+-- Every pulled row asks whether a change of it still waits: the waiting entries by row.
+CREATE INDEX outbox_waiting ON outbox (entity, row_id) WHERE acked_at IS NULL;
 
 -- Values that lost a merge or were rejected by the server: nothing is dropped silently.
 CREATE TABLE conflicts (
