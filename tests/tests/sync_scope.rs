@@ -65,3 +65,58 @@ fn another_engineers_open_job_stays_off_the_phone_until_it_is_history() {
         "the same report on both phones"
     );
 }
+
+/// A job is reassigned while its engineer adds a record between the push half and the pull half
+/// of a round: the pull must not drop that record, and the job must still leave the phone once
+/// the server has answered it (before, the removal was passed over and the job stayed for good).
+#[test]
+fn a_job_reassigned_while_a_record_waits_leaves_once_the_record_is_answered() {
+    let w = world();
+    let job = dispatch(&w.dispatcher, "WO-R", "eng-a");
+    let dir = TempDir::new().expect("temp dir");
+    let a = Store::open(dir.path().join("a.db")).expect("a");
+    let client = SyncClient::new(&w.server.url, &w.tokens[0]).expect("client");
+    client.sync_now(&a).expect("a gets the job");
+    w.dispatcher.post(
+        &format!("/v1/work-orders/{job}/assign"),
+        json!({ "engineer": "eng-b" }),
+    );
+    // The push half has run (nothing waited); now the engineer adds a note, then the pull half.
+    a.add_note(job, "Customer called: parts arrive Friday".into())
+        .expect("note offline");
+    let engineer = onsite_tests::server::Http::new(&w.server.url, &w.tokens[0]);
+    let cursor = a.read(onsite_core::sync::apply::cursor).expect("cursor");
+    let page: onsite_core::sync::wire::PullResponse =
+        serde_json::from_value(engineer.get(&format!("/v1/sync/pull?cursor={cursor}")))
+            .expect("page");
+    assert!(
+        page.changes.iter().any(|c| c.removed),
+        "the removal is on the page"
+    );
+    a.import(|tx, ctx| onsite_core::sync::apply::apply_pull(tx, ctx, &page))
+        .expect("pull");
+    assert!(
+        a.visit_record(job).is_ok(),
+        "the waiting note keeps the job"
+    );
+
+    let round = client.sync_now(&a).expect("the next round");
+    assert_eq!(
+        (round.push.rejected, round.pending),
+        (1, 0),
+        "the note was answered (refused: the job is eng-b's)"
+    );
+    assert!(
+        matches!(a.visit_record(job), Err(Error::NotFound { .. })),
+        "the job left eng-a's phone"
+    );
+    let log = a.conflicts(false).expect("log");
+    assert!(
+        log.iter().any(|c| c
+            .local_value
+            .as_deref()
+            .unwrap_or_default()
+            .contains("parts arrive Friday")),
+        "the refused note is in the conflict log: {log:?}"
+    );
+}

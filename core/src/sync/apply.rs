@@ -240,6 +240,10 @@ pub fn apply_pull(tx: &Transaction<'_>, ctx: &mut ActionCtx, page: &PullResponse
     tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
     // With nothing waiting (a first sync, most pulls) no row has a pending local change.
     let waiting = outbox::pending_count(tx)? > 0;
+    let removals_wait: bool =
+        tx.query_row("SELECT EXISTS (SELECT 1 FROM pending_removals)", [], |r| {
+            r.get(0)
+        })?;
     let mut writer = rows::RowWriter::default();
     for change in &page.changes {
         let id: Uuid = change
@@ -249,10 +253,16 @@ pub fn apply_pull(tx: &Transaction<'_>, ctx: &mut ActionCtx, page: &PullResponse
             .and_then(|s| s.parse().ok())
             .ok_or_else(|| Error::Protocol("a pulled row has no id".into()))?;
         if change.removed {
-            if change.entity == Entity::WorkOrder {
-                remove_job(tx, id)?;
+            if change.entity == Entity::WorkOrder && !remove_job(tx, id)? {
+                tx.prepare_cached("INSERT OR IGNORE INTO pending_removals VALUES (?1)")?
+                    .execute([id.to_string()])?;
             }
             continue;
+        }
+        if removals_wait && change.entity == Entity::WorkOrder {
+            // The job is this engineer's again: it stays.
+            tx.prepare_cached("DELETE FROM pending_removals WHERE work_order_id = ?1")?
+                .execute([id.to_string()])?;
         }
         let mut keep = if waiting {
             pending_fields(tx, change.entity, id)?
@@ -263,9 +273,29 @@ pub fn apply_pull(tx: &Transaction<'_>, ctx: &mut ActionCtx, page: &PullResponse
         writer.write(tx, change.entity, &change.row, &keep)?;
         merge::record_stamps(tx, ctx, change, id, &keep)?;
     }
+    if removals_wait {
+        remove_answered_jobs(tx)?;
+    }
     tx.prepare_cached("UPDATE sync_state SET pull_cursor = ?1")?
         .execute([page.cursor])?;
     Ok(page.changes.len())
+}
+
+/// Removes the jobs that left this engineer once none of their changes waits any more (the
+/// push before this pull answered them).
+fn remove_answered_jobs(tx: &Transaction<'_>) -> Result<()> {
+    let ids: Vec<String> = tx
+        .prepare_cached("SELECT work_order_id FROM pending_removals")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in ids {
+        let job = crate::store::columns::parse_uuid("pending_removals.work_order_id", id)?;
+        if remove_job(tx, job)? {
+            tx.prepare_cached("DELETE FROM pending_removals WHERE work_order_id = ?1")?
+                .execute([job.to_string()])?;
+        }
+    }
+    Ok(())
 }
 
 /// Visit-record tables, children of a work order.
@@ -285,9 +315,9 @@ const CHILD_TABLES: &[&str] = &[
 
 /// A job that left this engineer (reassigned): it goes, with its records, and so do the
 /// history, customer, site, asset and contract no remaining job of theirs needs. A job with
-/// changes still waiting stays: the push of this round answered them all, so that only happens
-/// when the server never saw them, and they must not be lost.
-fn remove_job(tx: &Transaction<'_>, id: Uuid) -> Result<()> {
+/// changes still waiting stays (`false`): they were made after this round's push (or the server
+/// never saw them) and must not be lost; the caller removes it once they are answered.
+fn remove_job(tx: &Transaction<'_>, id: Uuid) -> Result<bool> {
     let waiting: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM outbox WHERE acked_at IS NULL AND
              (row_id = ?1 OR json_extract(payload, '$.work_order_id') = ?1))",
@@ -295,7 +325,7 @@ fn remove_job(tx: &Transaction<'_>, id: Uuid) -> Result<()> {
         |r| r.get(0),
     )?;
     if waiting {
-        return Ok(());
+        return Ok(false);
     }
     // The job, and the history of its asset unless another open job here still uses it.
     tx.execute_batch(
@@ -331,7 +361,7 @@ fn remove_job(tx: &Transaction<'_>, id: Uuid) -> Result<()> {
              AND id NOT IN (SELECT row_id FROM outbox WHERE acked_at IS NULL);
          DELETE FROM leaving;",
     )?;
-    Ok(())
+    Ok(true)
 }
 
 /// Where this device is in the server's change log.

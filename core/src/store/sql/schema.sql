@@ -224,6 +224,12 @@ CREATE TABLE outbox (
 -- Every pulled row asks whether a change of it still waits: the waiting entries by row.
 CREATE INDEX outbox_waiting ON outbox (entity, row_id) WHERE acked_at IS NULL;
 
+-- Jobs that left this engineer while changes of theirs still waited: removed as soon as the
+-- server has answered those changes (a later pull), unless the job comes back first.
+CREATE TABLE pending_removals (
+    work_order_id TEXT PRIMARY KEY
+) STRICT, WITHOUT ROWID;
+
 -- Values that lost a merge or were rejected by the server: nothing is dropped silently.
 CREATE TABLE conflicts (
     id           TEXT PRIMARY KEY,
