@@ -19,6 +19,9 @@ use crate::error::{Invalid, Missing, ServerError, ServerResult};
 
 const SERVER_SQL: &str = include_str!("sql/server.sql");
 
+/// Reader connections of the server's database: a few per core, each a page cache of its own.
+const READERS: usize = 4;
+
 /// A server account's role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -83,7 +86,8 @@ impl Db {
             path: data_dir.to_path_buf(),
             source,
         })?;
-        let store = Store::open(data_dir.join("onsite-server.db"))?;
+        // Readers for concurrent requests: a long pull must not hold up every token check.
+        let store = Store::open(data_dir.join("onsite-server.db"))?.with_readers(READERS)?;
         store.import(|tx, _| {
             tx.execute_batch(SERVER_SQL)?;
             // Databases made before refusals and losses were remembered: add the columns.

@@ -1,7 +1,7 @@
 //! The device store: one SQLite file per signed-in engineer.
 //!
-//! One writer connection and one reader connection, each behind a mutex and used only through
-//! closures: [`Store::read`] hands out a `&Connection`, [`Store::act`] a `&Transaction` that
+//! One writer connection and one reader connection (or several, for the server:
+//! [`Store::with_readers`]), each behind a mutex and used only through closures: [`Store::read`] hands out a `&Connection`, [`Store::act`] a `&Transaction` that
 //! commits when the closure returns `Ok` and rolls back otherwise. The file is in WAL mode, so
 //! reads never wait for a write, and the writer commits with `synchronous=FULL`: when an action
 //! returns, it is on disk together with its outbox entry.
@@ -11,7 +11,8 @@ pub(crate) mod columns;
 mod schema;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
@@ -27,7 +28,9 @@ use crate::error::{Error, Result};
 pub struct Store {
     path: PathBuf,
     writer: Mutex<Connection>,
-    reader: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    /// Which reader a read waits for when every reader is busy (round robin).
+    next_reader: AtomicUsize,
     clock: Arc<dyn Clock>,
     client_id: Uuid,
 }
@@ -73,20 +76,38 @@ impl Store {
                 r.get::<_, String>("client_id")
             })?,
         )?;
-        let reader = Connection::open_with_flags(
-            &path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        // The job screen reads a dozen rows scattered over the file; 16 MB of page cache keeps a
-        // day's jobs and their history in memory (SQLite's default is 2 MB).
-        reader.execute_batch("PRAGMA busy_timeout = 5000; PRAGMA cache_size = -16000;")?;
+        let reader = open_reader(&path)?;
         Ok(Store {
             path,
             writer: Mutex::new(writer),
-            reader: Mutex::new(reader),
+            readers: vec![Mutex::new(reader)],
+            next_reader: AtomicUsize::new(0),
             clock,
             client_id,
         })
+    }
+
+    /// The same store with `count` reader connections (at least one), so that one long read
+    /// (the server answering a pull from cursor 0 over a long log) does not hold up every other
+    /// read (each request's token check). A phone needs one.
+    pub fn with_readers(mut self, count: usize) -> Result<Store> {
+        while self.readers.len() < count {
+            self.readers.push(Mutex::new(open_reader(&self.path)?));
+        }
+        Ok(self)
+    }
+
+    /// A free reader, or (all busy) the next one in turn.
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        for reader in &self.readers {
+            match reader.try_lock() {
+                Ok(conn) => return conn,
+                Err(TryLockError::Poisoned(poisoned)) => return poisoned.into_inner(),
+                Err(TryLockError::WouldBlock) => {}
+            }
+        }
+        let turn = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
+        lock(&self.readers[turn])
     }
 
     /// This store's client id, made when the file was created.
@@ -107,7 +128,7 @@ impl Store {
     /// Runs `f` on the reader connection, inside one read transaction: every statement in `f`
     /// sees the same committed state, even while the writer commits.
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let conn = lock(&self.reader);
+        let conn = self.reader();
         let snapshot = conn.unchecked_transaction()?;
         f(&snapshot)
     }
@@ -168,3 +189,15 @@ fn check_is_database(conn: &Connection, path: &Path) -> Result<()> {
 
 #[cfg(test)]
 mod tests;
+
+/// A read-only connection to the store's file.
+fn open_reader(path: &Path) -> Result<Connection> {
+    let reader = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    // The job screen reads a dozen rows scattered over the file; 16 MB of page cache keeps a
+    // day's jobs and their history in memory (SQLite's default is 2 MB).
+    reader.execute_batch("PRAGMA busy_timeout = 5000; PRAGMA cache_size = -16000;")?;
+    Ok(reader)
+}

@@ -232,3 +232,38 @@ fn a_store_with_a_damaged_schema_page_is_refused_as_damaged_and_left_untouched()
     assert!(err.to_string().contains("is damaged"));
     assert_eq!(digest(&path), before);
 }
+
+#[test]
+fn with_several_readers_a_long_read_does_not_hold_up_another() {
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let dir = TempDir::new().expect("temp dir");
+    let store = Store::open(dir.path().join("server.db"))
+        .expect("store")
+        .with_readers(2)
+        .expect("readers");
+    let (inside_tx, inside) = mpsc::channel();
+    let (go_tx, go) = mpsc::channel::<()>();
+    let store = &store;
+    std::thread::scope(|s| {
+        let long = s.spawn(move || {
+            store.read(|_| {
+                inside_tx.send(()).expect("main waits");
+                // Returns only once another read has run meanwhile (or fails after a while
+                // instead of hanging when reads are serialised).
+                Ok(go.recv_timeout(Duration::from_secs(20)).is_ok())
+            })
+        });
+        inside.recv().expect("the long read started");
+        let other: i64 = store
+            .read(|c| Ok(c.query_row("SELECT count(*) FROM work_orders", [], |r| r.get(0))?))
+            .expect("a second read runs while the first is open");
+        assert_eq!(other, 0);
+        go_tx.send(()).expect("the long read is waiting");
+        assert!(
+            long.join().expect("thread").expect("read"),
+            "the second read ran during the first"
+        );
+    });
+}
