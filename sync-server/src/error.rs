@@ -204,6 +204,11 @@ impl ServerError {
     /// corrupt-value error could quote one, so only its kind is given.
     pub fn log_detail(&self) -> String {
         match self {
+            // A row that does not convert quotes the stored value: name the column only.
+            ServerError::Core(Error::Sqlite(rusqlite::Error::FromSqlConversionFailure(
+                column,
+                ..,
+            ))) => format!("unreadable column {column}"),
             ServerError::Core(Error::Sqlite(e)) => e.to_string(),
             ServerError::Core(Error::Corrupt { column, .. }) => format!("unreadable {column}"),
             ServerError::Core(Error::SchemaTooNew { found, supported }) => {

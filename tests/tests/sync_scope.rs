@@ -120,3 +120,37 @@ fn a_job_reassigned_while_a_record_waits_leaves_once_the_record_is_answered() {
         "the refused note is in the conflict log: {log:?}"
     );
 }
+
+/// The office takes a job away and gives it back before the phone pulls, while a change of it
+/// waits: the page holds the removal and then the job again, and the job stays on the phone.
+#[test]
+fn a_job_taken_away_and_given_back_in_one_page_stays() {
+    let w = world();
+    let job = dispatch(&w.dispatcher, "WO-S", "eng-a");
+    let dir = TempDir::new().expect("temp dir");
+    let a = Store::open(dir.path().join("a.db")).expect("a");
+    let client = SyncClient::new(&w.server.url, &w.tokens[0]).expect("client");
+    client.sync_now(&a).expect("a gets the job");
+    for engineer in ["eng-b", "eng-a"] {
+        w.dispatcher.post(
+            &format!("/v1/work-orders/{job}/assign"),
+            json!({ "engineer": engineer }),
+        );
+    }
+    a.add_note(job, "Parts ordered".into())
+        .expect("note offline");
+    let engineer = onsite_tests::server::Http::new(&w.server.url, &w.tokens[0]);
+    let cursor = a.read(onsite_core::sync::apply::cursor).expect("cursor");
+    let page: onsite_core::sync::wire::PullResponse =
+        serde_json::from_value(engineer.get(&format!("/v1/sync/pull?cursor={cursor}")))
+            .expect("page");
+    a.import(|tx, ctx| onsite_core::sync::apply::apply_pull(tx, ctx, &page))
+        .expect("pull");
+    let round = client.sync_now(&a).expect("the next round");
+    assert_eq!((round.push.rejected, round.pending), (0, 0), "{round:?}");
+    client.sync_now(&a).expect("one more round");
+    let visit = a
+        .visit_record(job)
+        .expect("the job is still on eng-a's phone");
+    assert!(visit.notes.iter().any(|n| n.body == "Parts ordered"));
+}

@@ -3,7 +3,7 @@
 //! contiguously per client. All of it goes into the caller's transaction, so a change and its
 //! outbox entry are committed together or not at all.
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Datelike, SubsecRound, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -138,8 +138,18 @@ impl ActionCtx {
         )?;
         // Stored times have millisecond precision; an action returns what a reload would show.
         let now = now.trunc_subsecs(3);
-        // A clock set far off (year 10000) would stamp rows that cannot be read back.
-        Check::new().time("clock", now).finish()?;
+        // A clock set far off would stamp rows that cannot be read back (RFC 3339 has no year
+        // 10000): an engineer's action needs a clock inside the store's window; writing what the
+        // server sent only needs one whose times read back, so a phone reset to 1970 still syncs
+        // (and learns the server's time).
+        if to_outbox {
+            Check::new().time("clock", now).finish()?;
+        } else if !(1..=9999).contains(&now.year()) {
+            return Err(Error::inconsistent(
+                "clock",
+                format!("the device clock says {now}, which cannot be stored"),
+            ));
+        }
         Ok(ActionCtx {
             client_id: super::columns::parse_uuid("device.client_id", client_id)?,
             now,

@@ -8,7 +8,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::wire::{Mutation, Outcome, PullResponse, PushResponse};
-use super::{merge, rows};
+use super::{merge, removal, rows};
 use crate::clock::format_time;
 use crate::conflicts::{self, Kept, NewConflict};
 use crate::error::{Entity, Error, Result};
@@ -65,6 +65,12 @@ pub fn apply_push(
                     outcome.seq()
                 ))
             })?;
+        // Only an answer for a change still waiting is acted on: two rounds of one store that
+        // overlap (the app's sync-now beside the background loop) get answers for the same
+        // seqs, and a loss or refusal must be logged and taken back once.
+        if ack.execute((m.seq, format_time(now)))? == 0 {
+            continue;
+        }
         match outcome {
             // A retry's answer repeats the losses of the first, which may never have arrived.
             Outcome::Applied { lost, .. } | Outcome::Duplicate { lost, .. } => {
@@ -108,7 +114,6 @@ pub fn apply_push(
                 take_back(tx, m)?;
             }
         }
-        ack.execute((m.seq, format_time(now)))?;
     }
     tx.prepare_cached("UPDATE device SET clock_offset_ms = ?1")?
         .execute([resp.server_time_ms - now.timestamp_millis()])?;
@@ -240,7 +245,7 @@ pub fn apply_pull(tx: &Transaction<'_>, ctx: &mut ActionCtx, page: &PullResponse
     tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
     // With nothing waiting (a first sync, most pulls) no row has a pending local change.
     let waiting = outbox::pending_count(tx)? > 0;
-    let removals_wait: bool =
+    let mut removals_wait: bool =
         tx.query_row("SELECT EXISTS (SELECT 1 FROM pending_removals)", [], |r| {
             r.get(0)
         })?;
@@ -253,9 +258,11 @@ pub fn apply_pull(tx: &Transaction<'_>, ctx: &mut ActionCtx, page: &PullResponse
             .and_then(|s| s.parse().ok())
             .ok_or_else(|| Error::Protocol("a pulled row has no id".into()))?;
         if change.removed {
-            if change.entity == Entity::WorkOrder && !remove_job(tx, id)? {
+            if change.entity == Entity::WorkOrder && !removal::remove_job(tx, id)? {
                 tx.prepare_cached("INSERT OR IGNORE INTO pending_removals VALUES (?1)")?
                     .execute([id.to_string()])?;
+                // The same page may give the job back further on.
+                removals_wait = true;
             }
             continue;
         }
@@ -274,94 +281,11 @@ pub fn apply_pull(tx: &Transaction<'_>, ctx: &mut ActionCtx, page: &PullResponse
         merge::record_stamps(tx, ctx, change, id, &keep)?;
     }
     if removals_wait {
-        remove_answered_jobs(tx)?;
+        removal::remove_answered_jobs(tx)?;
     }
     tx.prepare_cached("UPDATE sync_state SET pull_cursor = ?1")?
         .execute([page.cursor])?;
     Ok(page.changes.len())
-}
-
-/// Removes the jobs that left this engineer once none of their changes waits any more (the
-/// push before this pull answered them).
-fn remove_answered_jobs(tx: &Transaction<'_>) -> Result<()> {
-    let ids: Vec<String> = tx
-        .prepare_cached("SELECT work_order_id FROM pending_removals")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    for id in ids {
-        let job = crate::store::columns::parse_uuid("pending_removals.work_order_id", id)?;
-        if remove_job(tx, job)? {
-            tx.prepare_cached("DELETE FROM pending_removals WHERE work_order_id = ?1")?
-                .execute([job.to_string()])?;
-        }
-    }
-    Ok(())
-}
-
-/// Visit-record tables, children of a work order.
-const CHILD_TABLES: &[&str] = &[
-    "status_changes",
-    "diagnoses",
-    "measurements",
-    "checklist_results",
-    "notes",
-    "time_entries",
-    "part_lines",
-    "quote_lines",
-    "quote_decisions",
-    "function_tests",
-    "signoffs",
-];
-
-/// A job that left this engineer (reassigned): it goes, with its records, and so do the
-/// history, customer, site, asset and contract no remaining job of theirs needs. A job with
-/// changes still waiting stays (`false`): they were made after this round's push (or the server
-/// never saw them) and must not be lost; the caller removes it once they are answered.
-fn remove_job(tx: &Transaction<'_>, id: Uuid) -> Result<bool> {
-    let waiting: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM outbox WHERE acked_at IS NULL AND
-             (row_id = ?1 OR json_extract(payload, '$.work_order_id') = ?1))",
-        [id.to_string()],
-        |r| r.get(0),
-    )?;
-    if waiting {
-        return Ok(false);
-    }
-    // The job, and the history of its asset unless another open job here still uses it.
-    tx.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS leaving (id TEXT PRIMARY KEY); DELETE FROM leaving;",
-    )?;
-    tx.execute(
-        "INSERT INTO leaving SELECT h.id FROM work_orders h, work_orders w
-         WHERE w.id = ?1 AND (h.id = w.id OR (w.asset_id IS NOT NULL AND h.asset_id = w.asset_id
-             AND h.status IN ('completed', 'cancelled', 'incomplete')
-             AND NOT EXISTS (SELECT 1 FROM work_orders o WHERE o.asset_id = w.asset_id AND o.id <> w.id
-                             AND o.status NOT IN ('completed', 'cancelled', 'incomplete'))))",
-        [id.to_string()],
-    )?;
-    for table in CHILD_TABLES {
-        tx.execute_batch(&format!(
-            "DELETE FROM field_clocks WHERE row_id IN (SELECT id FROM {table} WHERE work_order_id IN (SELECT id FROM leaving));
-             DELETE FROM {table} WHERE work_order_id IN (SELECT id FROM leaving);"
-        ))?;
-    }
-    tx.execute_batch(
-        "DELETE FROM field_clocks WHERE row_id IN (SELECT id FROM leaving);
-         DELETE FROM work_orders WHERE id IN (SELECT id FROM leaving);
-         DELETE FROM assets WHERE id NOT IN (SELECT asset_id FROM work_orders WHERE asset_id IS NOT NULL)
-             AND id NOT IN (SELECT row_id FROM outbox WHERE acked_at IS NULL);
-         DELETE FROM contracts WHERE id NOT IN (SELECT contract_id FROM assets WHERE contract_id IS NOT NULL)
-             AND id NOT IN (SELECT row_id FROM outbox WHERE acked_at IS NULL);
-         DELETE FROM sites WHERE id NOT IN (SELECT site_id FROM work_orders)
-             AND id NOT IN (SELECT site_id FROM assets)
-             AND id NOT IN (SELECT row_id FROM outbox WHERE acked_at IS NULL);
-         DELETE FROM customers WHERE id NOT IN (SELECT customer_id FROM work_orders)
-             AND id NOT IN (SELECT customer_id FROM sites)
-             AND id NOT IN (SELECT customer_id FROM contracts)
-             AND id NOT IN (SELECT row_id FROM outbox WHERE acked_at IS NULL);
-         DELETE FROM leaving;",
-    )?;
-    Ok(true)
 }
 
 /// Where this device is in the server's change log.
@@ -454,8 +378,9 @@ pub fn set_login(tx: &Transaction<'_>, server_url: &str, token: &str) -> Result<
 pub fn record_success(tx: &Transaction<'_>, at: DateTime<Utc>) -> Result<()> {
     tx.prepare_cached("UPDATE sync_state SET last_success_at = ?1")?
         .execute([format_time(at)])?;
-    // Acknowledged entries are kept a while (a server restored from a backup may need them
-    // again), then dropped: the outbox would otherwise grow with every action for ever.
+    // Acknowledged entries are kept a while (for recovering a server restored from a backup,
+    // which will re-send them; not built yet), then dropped: the outbox would otherwise grow
+    // with every action for ever.
     tx.prepare_cached("DELETE FROM outbox WHERE acked_at IS NOT NULL AND acked_at < ?1")?
         .execute([format_time(at - chrono::Duration::days(ACKED_KEPT_DAYS))])?;
     Ok(())

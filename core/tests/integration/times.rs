@@ -90,6 +90,18 @@ fn a_clock_set_far_off_refuses_actions_instead_of_writing_unreadable_rows() {
     assert_eq!(out_of_range(&err), ["clock"]);
     f.clock.advance(now() - at(10_000));
     assert_eq!(snapshot(&f.store), before, "nothing was stored");
+    // A phone reset to 1970 cannot record work, but still takes what the server sends (and so
+    // learns the server's time): its times read back.
+    f.clock.advance(at(1970) - now());
+    let err = f
+        .store
+        .add_note(f.job.id, "written in 1970".into())
+        .expect_err("an action needs a clock in the window");
+    assert_eq!(out_of_range(&err), ["clock"]);
+    f.store
+        .import(|tx, ctx| onsite_core::sync::apply::record_success(tx, ctx.now()))
+        .expect("a pull's bookkeeping still works");
+    f.clock.advance(now() - at(1970));
     f.store
         .add_note(f.job.id, "the clock is right again".into())
         .expect("actions work again once the clock is right");

@@ -18,7 +18,7 @@ struct SyncView: View {
                 Section("Status") {
                     Text(status.summary(now: Date()))
                     if let report = status.lastReport {
-                        Text("Last round: \(report.pushed) sent, \(report.pulled) received, \(report.rejected) refused")
+                        Text("Last round: \(report.pushed) sent, \(report.pulled) received, \(report.push.rejected) refused")
                     }
                     Button("Sync now") { model.syncNow() }
                 }
