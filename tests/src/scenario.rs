@@ -97,3 +97,22 @@ pub fn dispatch(office: &Http, number: &str, engineer: &str) -> Uuid {
     );
     wo["id"].as_str().expect("id").parse().expect("uuid")
 }
+
+/// Only the pull half of a sync round, for engineer `engineer` (0: eng-a, 1: eng-b) on `store`:
+/// one page, applied as the sync client applies it. Returns the page.
+pub fn pull_only(
+    w: &World,
+    engineer: usize,
+    store: &onsite_core::Store,
+) -> onsite_core::sync::wire::PullResponse {
+    let http = Http::new(&w.server.url, &w.tokens[engineer]);
+    let cursor = store
+        .read(onsite_core::sync::apply::cursor)
+        .expect("cursor");
+    let page: onsite_core::sync::wire::PullResponse =
+        serde_json::from_value(http.get(&format!("/v1/sync/pull?cursor={cursor}"))).expect("page");
+    store
+        .import(|tx, ctx| onsite_core::sync::apply::apply_pull(tx, ctx, &page))
+        .expect("pull");
+    page
+}

@@ -14,7 +14,7 @@ use onsite_core::conflicts::{Conflict, Kept};
 use onsite_core::sync::client::SyncClient;
 use onsite_core::work_orders::status::{Role, Status};
 use onsite_core::{Entity, Error};
-use onsite_tests::scenario::{World, world};
+use onsite_tests::scenario::{World, pull_only, world};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 use uuid::Uuid;
@@ -239,17 +239,6 @@ fn eng_a_synced(w: &World) -> (TempDir, Store, SyncClient) {
     (dir, a, client)
 }
 
-/// Only the pull half of a sync round on eng-a's phone `a`.
-fn pull_only(w: &World, a: &Store) {
-    let engineer = onsite_tests::server::Http::new(&w.server.url, &w.tokens[0]);
-    let cursor = a.read(onsite_core::sync::apply::cursor).expect("cursor");
-    let page: onsite_core::sync::wire::PullResponse =
-        serde_json::from_value(engineer.get(&format!("/v1/sync/pull?cursor={cursor}")))
-            .expect("page");
-    a.import(|tx, ctx| onsite_core::sync::apply::apply_pull(tx, ctx, &page))
-        .expect("pull");
-}
-
 /// A row as the server holds it, read from its database file (read-only, while it runs).
 fn server_row(w: &World, entity: Entity, id: Uuid) -> serde_json::Map<String, Value> {
     let path = w.dir.path().join("server").join("onsite-server.db");
@@ -364,7 +353,7 @@ fn a_refused_change_is_taken_back_even_after_its_row_was_pulled() {
         json!({ "to": "cancelled", "reason": "Customer bought a new machine" }),
     );
     // Only the pull half of a round, as if the change had come just after the push.
-    pull_only(&w, &a);
+    pull_only(&w, 0, &a);
     let held = a.job_detail(ids.job_a).expect("job").work_order.status;
     assert_eq!(held, Status::Accepted, "a waiting change keeps its field");
 
@@ -645,7 +634,7 @@ fn a_waiting_edit_that_loses_is_logged_once() {
         json!({ "serial": DISPATCH_SERIAL }),
     );
     // Only the pull half of a round, as if the change had come just after the push.
-    pull_only(&w, &a);
+    pull_only(&w, 0, &a);
     assert_eq!(
         field(&a, Entity::Asset, ids.asset_x, "serial"),
         json!(DISPATCH_SERIAL)

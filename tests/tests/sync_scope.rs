@@ -6,7 +6,7 @@ use chrono::{Duration, Utc};
 use onsite_core::sync::client::SyncClient;
 use onsite_core::{Error, Store};
 use onsite_tests::complete_visit;
-use onsite_tests::scenario::{dispatch, world};
+use onsite_tests::scenario::{dispatch, pull_only, world};
 use serde_json::json;
 use tempfile::TempDir;
 use uuid::Uuid;
@@ -84,17 +84,11 @@ fn a_job_reassigned_while_a_record_waits_leaves_once_the_record_is_answered() {
     // The push half has run (nothing waited); now the engineer adds a note, then the pull half.
     a.add_note(job, "Customer called: parts arrive Friday".into())
         .expect("note offline");
-    let engineer = onsite_tests::server::Http::new(&w.server.url, &w.tokens[0]);
-    let cursor = a.read(onsite_core::sync::apply::cursor).expect("cursor");
-    let page: onsite_core::sync::wire::PullResponse =
-        serde_json::from_value(engineer.get(&format!("/v1/sync/pull?cursor={cursor}")))
-            .expect("page");
+    let page = pull_only(&w, 0, &a);
     assert!(
         page.changes.iter().any(|c| c.removed),
         "the removal is on the page"
     );
-    a.import(|tx, ctx| onsite_core::sync::apply::apply_pull(tx, ctx, &page))
-        .expect("pull");
     assert!(
         a.visit_record(job).is_ok(),
         "the waiting note keeps the job"
@@ -139,13 +133,16 @@ fn a_job_taken_away_and_given_back_in_one_page_stays() {
     }
     a.add_note(job, "Parts ordered".into())
         .expect("note offline");
-    let engineer = onsite_tests::server::Http::new(&w.server.url, &w.tokens[0]);
-    let cursor = a.read(onsite_core::sync::apply::cursor).expect("cursor");
-    let page: onsite_core::sync::wire::PullResponse =
-        serde_json::from_value(engineer.get(&format!("/v1/sync/pull?cursor={cursor}")))
-            .expect("page");
-    a.import(|tx, ctx| onsite_core::sync::apply::apply_pull(tx, ctx, &page))
-        .expect("pull");
+    let page = pull_only(&w, 0, &a);
+    let removal = page.changes.iter().position(|c| c.removed);
+    let back = page
+        .changes
+        .iter()
+        .rposition(|c| !c.removed && c.row["id"] == json!(job));
+    assert!(
+        removal < back && removal.is_some(),
+        "the page removes the job, then gives it back"
+    );
     let round = client.sync_now(&a).expect("the next round");
     assert_eq!((round.push.rejected, round.pending), (0, 0), "{round:?}");
     client.sync_now(&a).expect("one more round");
