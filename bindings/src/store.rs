@@ -86,6 +86,14 @@ impl OnsiteStore {
         Ok(self.store.pending_sync_count()?)
     }
 
+    /// The last recovery from a server restored from a backup, if there was one. Show it,
+    /// and warn when `unrecoverable` is not 0: those changes are gone from the server.
+    pub fn last_server_recovery(
+        &self,
+    ) -> Result<Option<onsite_core::sync::recovery::Recovery>, ApiError> {
+        Ok(self.store.last_server_recovery()?)
+    }
+
     /// The oldest `limit` changes waiting for the server.
     pub fn pending_changes(&self, limit: u32) -> Result<Vec<OutboxEntry>, ApiError> {
         Ok(self.store.pending_changes(limit)?)

@@ -7,6 +7,7 @@ use comfy_table::{ContentArrangement, Table};
 use onsite_core::assets::Coverage;
 use onsite_core::conflicts::Conflict;
 use onsite_core::report::{ReportView, Signature, money};
+use onsite_core::sync::client::SyncReport;
 use onsite_core::visit::VisitRecord;
 use onsite_core::visit::charges::Approval;
 use onsite_core::visit::checklist::ChecklistLine;
@@ -316,4 +317,25 @@ fn short(text: &str) -> String {
     } else {
         format!("{}…", text.chars().take(47).collect::<String>())
     }
+}
+
+/// A sync round, and loudly, a recovery from a server restored from a backup.
+pub fn sync_report(r: &SyncReport) -> String {
+    let mut out = format!(
+        "Sent {} changes ({} applied, {} already there, {} refused: see `onsite conflicts`); received {} rows; {} still waiting.",
+        r.pushed, r.push.applied, r.push.duplicates, r.push.rejected, r.pulled, r.pending
+    );
+    if let Some(rec) = &r.recovery {
+        out.push_str(&format!(
+            "\nThe server was restored from a backup: {} changes it had lost were sent again.",
+            rec.resent
+        ));
+        if rec.unrecoverable > 0 {
+            out.push_str(&format!(
+                "\nWARNING: {} changes acknowledged long ago are gone from the server and could not be sent again; tell the office.",
+                rec.unrecoverable
+            ));
+        }
+    }
+    out
 }

@@ -230,6 +230,12 @@ impl Store {
         self.read(outbox::pending_count)
     }
 
+    /// The last recovery from a server restored from a backup, if there was one: the app
+    /// shows it, and must warn when changes could not be sent again.
+    pub fn last_server_recovery(&self) -> Result<Option<crate::sync::recovery::Recovery>> {
+        self.read(crate::sync::recovery::last)
+    }
+
     /// The oldest `limit` changes waiting for the server.
     pub fn pending_changes(&self, limit: u32) -> Result<Vec<OutboxEntry>> {
         self.read(|conn| outbox::pending(conn, limit))

@@ -73,6 +73,23 @@ pub struct User {
 pub struct Db {
     /// The domain store (shared schema and rules with the devices).
     pub store: Store,
+    /// The identity of this database (see `server_identity` in `sql/server.sql`).
+    identity: Uuid,
+    /// Its file.
+    path: std::path::PathBuf,
+}
+
+/// The database file inside a data directory.
+pub fn db_file(data_dir: &Path) -> std::path::PathBuf {
+    data_dir.join("onsite-server.db")
+}
+
+fn identity(conn: &Connection) -> onsite_core::Result<Uuid> {
+    let text: String = conn.query_row("SELECT db_id FROM server_identity", [], |r| r.get(0))?;
+    Uuid::parse_str(&text).map_err(|_| onsite_core::Error::Corrupt {
+        column: "server_identity.db_id",
+        value: text,
+    })
 }
 
 fn sha256_hex(text: &str) -> String {
@@ -87,8 +104,8 @@ impl Db {
             source,
         })?;
         // Readers for concurrent requests: a long pull must not hold up every token check.
-        let store = Store::open(data_dir.join("onsite-server.db"))?.with_readers(READERS)?;
-        store.import(|tx, _| {
+        let store = Store::open(db_file(data_dir))?.with_readers(READERS)?;
+        let identity = store.import(|tx, _| {
             tx.execute_batch(SERVER_SQL)?;
             // Databases made before refusals and losses were remembered: add the columns.
             for column in ["refused", "lost"] {
@@ -101,9 +118,77 @@ impl Db {
                     tx.execute_batch(&format!("ALTER TABLE applied ADD COLUMN {column} TEXT"))?;
                 }
             }
+            // A database made before identities (or a new one) gets one now.
+            tx.execute(
+                "INSERT OR IGNORE INTO server_identity (id, db_id, created_at) VALUES (1, ?1, ?2)",
+                (Uuid::now_v7().to_string(), format_time(Utc::now())),
+            )?;
+            identity(tx)
+        })?;
+        Ok(Db {
+            store,
+            identity,
+            path: db_file(data_dir),
+        })
+    }
+
+    /// The identity of this database, sent with every answer.
+    pub fn identity(&self) -> Uuid {
+        self.identity
+    }
+
+    /// Writes a consistent copy of the database to `to` (which must not exist), while it
+    /// serves.
+    pub fn backup(&self, to: &Path) -> ServerResult<()> {
+        if to.exists() {
+            return Err(Invalid::BackupExists.into());
+        }
+        let target = to.to_str().ok_or(Invalid::BackupPath)?.to_owned();
+        // Its own connection: VACUUM cannot run inside the transaction every store read is.
+        let conn =
+            Connection::open_with_flags(&self.path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .map_err(onsite_core::Error::from)?;
+        conn.execute("VACUUM INTO ?1", [target])
+            .map_err(onsite_core::Error::from)?;
+        Ok(())
+    }
+
+    /// Puts the backup `from` in place as the database of `data_dir`, with a new identity, so
+    /// that every device notices and recovers what the backup lacks (pulls again, re-sends
+    /// what it still holds). The database it replaces is kept beside it, renamed, never
+    /// deleted. The server must not be running on `data_dir`.
+    pub fn restore(from: &Path, data_dir: &Path) -> ServerResult<Uuid> {
+        let storage = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| ServerError::Storage { path, source }
+        };
+        // Opened first as a store, so a file that is not an Onsite database is refused before
+        // anything in the data directory moves.
+        drop(Store::open(from)?);
+        std::fs::create_dir_all(data_dir).map_err(storage(data_dir))?;
+        let current = db_file(data_dir);
+        if current.exists() {
+            let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
+            for suffix in ["", "-wal", "-shm"] {
+                let file = data_dir.join(format!("onsite-server.db{suffix}"));
+                if file.exists() {
+                    let aside = data_dir.join(format!("onsite-server.db.replaced-{stamp}{suffix}"));
+                    std::fs::rename(&file, &aside).map_err(storage(&file))?;
+                }
+            }
+        }
+        std::fs::copy(from, &current).map_err(storage(&current))?;
+        let db = Db::open(data_dir)?;
+        let identity = Uuid::now_v7();
+        db.store.import(|tx, _| {
+            tx.execute(
+                "UPDATE server_identity SET db_id = ?1, created_at = ?2",
+                (identity.to_string(), format_time(Utc::now())),
+            )?;
             Ok(())
         })?;
-        Ok(Db { store })
+        tracing::warn!(server = %identity, "restored from a backup under a new identity");
+        Ok(identity)
     }
 
     /// Creates an account.

@@ -128,6 +128,12 @@ pub enum Invalid {
     /// A pull from a negative cursor.
     #[error("cursor must not be negative")]
     NegativeCursor,
+    /// A backup to a file that already exists (it is never overwritten).
+    #[error("the backup file already exists")]
+    BackupExists,
+    /// A backup path SQLite cannot take (not UTF-8).
+    #[error("the backup path must be UTF-8")]
+    BackupPath,
 }
 
 impl Invalid {
@@ -138,6 +144,8 @@ impl Invalid {
             Invalid::TooManyMutations => "too_many_mutations",
             Invalid::SeqsNotContiguous => "seqs_not_contiguous",
             Invalid::NegativeCursor => "negative_cursor",
+            Invalid::BackupExists => "backup_exists",
+            Invalid::BackupPath => "backup_path",
         }
     }
 }

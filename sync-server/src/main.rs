@@ -1,5 +1,6 @@
 //! `onsite-server`: the Onsite sync server. With no subcommand it serves; `create-admin NAME`
-//! creates an admin account and prints its token. Logs go to stderr, as text or JSON
+//! creates an admin account and prints its token; `backup FILE` and `restore FILE` copy the
+//! database out and put a copy back (under a new identity). Logs go to stderr, as text or JSON
 //! (`--log-format`), filtered by `RUST_LOG` (default `info`).
 
 use onsite_server::logging::{self, LogFormat};
@@ -40,11 +41,35 @@ enum Command {
         /// The admin's login name.
         name: String,
     },
+    /// Write a consistent copy of the database to a new file (safe while a server runs).
+    Backup {
+        /// The file to write; must not exist.
+        to: PathBuf,
+    },
+    /// Put a backup in place as the database of `--data`, under a new identity, so devices
+    /// recover what it lacks. The database it replaces is kept beside it, renamed. Stop the
+    /// server first.
+    Restore {
+        /// The backup file.
+        from: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
     logging::init(args.log_format, "info");
+    if let Some(Command::Restore { from }) = &args.command {
+        return match db::Db::restore(from, &args.data) {
+            Ok(identity) => {
+                println!("restored; the database's new identity is {identity}");
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                tracing::error!(code = %err.kind(), error = %err, "cannot restore");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let db = match db::Db::open(&args.data) {
         Ok(db) => Arc::new(db),
         Err(err) => {
@@ -53,6 +78,15 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(Command::Backup { to }) = &args.command {
+        return match db.backup(to) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                tracing::error!(code = %err.kind(), error = %err, "cannot back up");
+                ExitCode::FAILURE
+            }
+        };
+    }
     if let Some(Command::CreateAdmin { name }) = &args.command {
         return match db
             .create_user(name, db::UserRole::Admin)

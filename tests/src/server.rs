@@ -105,6 +105,24 @@ impl Server {
             .to_owned()
     }
 
+    /// Runs the server binary's `backup` (to `to`) or `restore` (from `to`) over `data`;
+    /// returns what it printed.
+    pub fn admin_command(data: &Path, command: &str, file: &Path) -> String {
+        let out = Command::new(server_binary())
+            .arg("--data")
+            .arg(data)
+            .arg(command)
+            .arg(file)
+            .output()
+            .expect("server binary runs");
+        assert!(
+            out.status.success(),
+            "{command} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// Starts the server on a free loopback port over `data`.
     pub fn start(data: &Path) -> Server {
         let (child, url) = spawn(data, "127.0.0.1:0");

@@ -12,9 +12,10 @@ use reqwest::StatusCode;
 use serde::Serialize;
 
 use super::apply::{self, PushSummary};
+use super::recovery::{self, Recovery};
 use super::wire::{
     ErrorBody, MAX_PUSH_BATCH, PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest,
-    PushResponse,
+    PushResponse, SERVER_ID_HEADER,
 };
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -35,6 +36,10 @@ pub struct SyncReport {
     pub apply_us: u64,
     /// Changes still waiting (0 after a clean round).
     pub pending: u64,
+    /// Set when this round recovered from a server restored from a backup: what it sent
+    /// again and what it could not.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub recovery: Option<Recovery>,
 }
 
 /// A push body as gzip-compressed JSON: outbox payloads are repetitive text, and a phone's
@@ -141,18 +146,49 @@ impl SyncClient {
                 pulled: r.pulled,
             });
         };
+        // At most one recovery per round: a server whose identity changes again meanwhile is
+        // an error to report, not a reason to loop.
+        loop {
+            if store.read(recovery::due)? {
+                if report.recovery.is_some() {
+                    return Err(Error::Protocol(
+                        "the server's identity changed again while recovering from it".into(),
+                    ));
+                }
+                report.recovery = Some(self.recover(store).await?);
+            }
+            if self.push_all(store, &mut report, &tell).await? == Step::ServerChanged {
+                continue;
+            }
+            if self.pull_all(store, &mut report, &tell).await? == Step::ServerChanged {
+                continue;
+            }
+            break;
+        }
+        store.import(|tx, ctx| apply::record_success(tx, ctx.now()))?;
+        report.pending = store.pending_sync_count()?;
+        Ok(report)
+    }
+
+    /// Pushes the whole outbox, batch by batch.
+    async fn push_all(
+        &self,
+        store: &Store,
+        report: &mut SyncReport,
+        tell: &dyn Fn(&SyncReport),
+    ) -> Result<Step> {
         let batch = u32::try_from(MAX_PUSH_BATCH).unwrap_or(u32::MAX);
-        let mut restamped = false;
+        let (mut restamped, mut resent) = (false, false);
         loop {
             let sent = store.read(|c| apply::pending_mutations(c, batch))?;
             if sent.is_empty() {
-                break;
+                return Ok(Step::Done);
             }
             let req = PushRequest {
                 client_id: store.client_id(),
                 mutations: sent,
             };
-            let resp = match self.push(&req).await? {
+            let resp = match self.push(store, &req).await? {
                 Pushed::Answered(resp) => resp,
                 Pushed::ClockAhead { server_time_ms } if !restamped => {
                     // Stamp the waiting changes again from the server's time and resend.
@@ -170,7 +206,33 @@ impl SyncClient {
                             .into(),
                     ));
                 }
+                Pushed::Gap { expected } if !resent => {
+                    // The server lacks changes it once acknowledged (restored from a backup
+                    // by copying its file back): send them again from where it is.
+                    tracing::warn!(
+                        expected,
+                        "the server expects an earlier change: sending again"
+                    );
+                    // Its change log went back with it: pull again from the start too.
+                    let done = store.import(|tx, ctx| {
+                        recovery::start(tx)?;
+                        recovery::resend_after(tx, ctx.now(), expected - 1)
+                    })?;
+                    report.recovery = Some(done);
+                    resent = true;
+                    continue;
+                }
+                Pushed::Gap { expected } => {
+                    return Err(Error::Protocol(format!(
+                        "the server still expects change {expected} after sending again from it"
+                    )));
+                }
             };
+            let Answered {
+                value: resp,
+                new_server,
+            } = resp;
+            // The answer stands even from a new server database: it did apply them.
             let summary =
                 store.import(|tx, ctx| apply::apply_push(tx, ctx.now(), &req.mutations, &resp))?;
             tracing::debug!(
@@ -185,12 +247,39 @@ impl SyncClient {
             report.push.applied += summary.applied;
             report.push.duplicates += summary.duplicates;
             report.push.rejected += summary.rejected;
-            tell(&report);
+            tell(report);
+            if new_server {
+                return Ok(Step::ServerChanged);
+            }
         }
+    }
+
+    /// Pulls every page after the cursor.
+    async fn pull_all(
+        &self,
+        store: &Store,
+        report: &mut SyncReport,
+        tell: &dyn Fn(&SyncReport),
+    ) -> Result<Step> {
         loop {
             let cursor = store.read(apply::cursor)?;
             let url = self.url(&format!("/v1/sync/pull?cursor={cursor}"));
-            let page: PullResponse = self.send(self.http.get(url)).await?;
+            let page: Answered<PullResponse> = self.send(store, self.http.get(url)).await?;
+            if page.new_server {
+                return Ok(Step::ServerChanged);
+            }
+            let page = page.value;
+            if page.cursor < cursor {
+                // The change log ends below where this device has been: the server's file
+                // was put back from a backup under its old identity.
+                tracing::warn!(
+                    cursor,
+                    server_cursor = page.cursor,
+                    "the server's change log went back: pulling again from the start"
+                );
+                store.import(|tx, _| recovery::start(tx))?;
+                return Ok(Step::ServerChanged);
+            }
             let started = std::time::Instant::now();
             let applied = store.import(|tx, ctx| apply::apply_pull(tx, ctx, &page))?;
             tracing::debug!(
@@ -203,25 +292,43 @@ impl SyncClient {
             report.pulled += applied as u64;
             report.apply_us += u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
             report.cursor = page.cursor;
-            tell(&report);
+            tell(report);
             if !page.more {
-                break;
+                return Ok(Step::Done);
             }
         }
-        store.import(|tx, ctx| apply::record_success(tx, ctx.now()))?;
-        report.pending = store.pending_sync_count()?;
-        Ok(report)
     }
 
-    /// Sends one push; a `clock_ahead` refusal is an answer the round handles, not an error.
-    async fn push(&self, req: &PushRequest) -> Result<Pushed> {
+    /// Asks the server (a push of nothing) for the last change of this device it holds, and
+    /// makes the outbox go on from there.
+    async fn recover(&self, store: &Store) -> Result<Recovery> {
+        let probe = PushRequest {
+            client_id: store.client_id(),
+            mutations: Vec::new(),
+        };
+        let server_last = match self.push(store, &probe).await? {
+            Pushed::Answered(resp) => resp.value.last_applied_seq,
+            // Neither can answer a push of nothing; a server that does is not one to recover
+            // against.
+            Pushed::ClockAhead { .. } | Pushed::Gap { .. } => {
+                return Err(Error::Protocol(
+                    "the server refused an empty push while recovering".into(),
+                ));
+            }
+        };
+        store.import(|tx, ctx| recovery::resend_after(tx, ctx.now(), server_last))
+    }
+
+    /// Sends one push; `clock_ahead` and `gap` refusals are answers the round handles, not
+    /// errors.
+    async fn push(&self, store: &Store, req: &PushRequest) -> Result<Pushed> {
         let post = self
             .http
             .post(self.url("/v1/sync/push"))
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header(reqwest::header::CONTENT_ENCODING, "gzip")
             .body(gzip_json(req)?);
-        match self.send(post).await {
+        match self.send(store, post).await {
             Ok(answer) => Ok(Pushed::Answered(answer)),
             Err(Refused::Answer {
                 body:
@@ -232,6 +339,15 @@ impl SyncClient {
                     }),
                 ..
             }) if error == "clock_ahead" => Ok(Pushed::ClockAhead { server_time_ms }),
+            Err(Refused::Answer {
+                body:
+                    Some(ErrorBody {
+                        error,
+                        expected_seq: Some(expected),
+                        ..
+                    }),
+                ..
+            }) if error == "gap" => Ok(Pushed::Gap { expected }),
             Err(refused) => Err(refused.into()),
         }
     }
@@ -240,23 +356,37 @@ impl SyncClient {
         format!("{}{path}", self.base_url)
     }
 
-    /// Sends a request with the token and the protocol version; a non-200 answer comes back as
+    /// Sends a request with the token and the protocol version, and notes which server
+    /// database answered ([`recovery::note_server`]); a non-200 answer comes back as
     /// [`Refused`] with the server's error body.
     async fn send<T: serde::de::DeserializeOwned>(
         &self,
+        store: &Store,
         req: reqwest::RequestBuilder,
-    ) -> std::result::Result<T, Refused> {
+    ) -> std::result::Result<Answered<T>, Refused> {
         let resp = req
             .bearer_auth(&self.token)
             .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
             .send()
             .await
             .map_err(|e| Refused::Failed(Error::Network(e.to_string())))?;
+        let server = resp
+            .headers()
+            .get(SERVER_ID_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| uuid::Uuid::parse_str(v).ok());
+        let new_server = match server {
+            Some(id) => store
+                .import(|tx, _| recovery::note_server(tx, id))
+                .map_err(Refused::Failed)?,
+            None => false,
+        };
         let status = resp.status();
         if status == StatusCode::OK {
             return resp
                 .json()
                 .await
+                .map(|value| Answered { value, new_server })
                 .map_err(|e| Refused::Failed(Error::Protocol(e.to_string())));
         }
         Err(Refused::Answer {
@@ -264,6 +394,21 @@ impl SyncClient {
             body: resp.json().await.ok(),
         })
     }
+}
+
+/// A 200 answer, and whether it came from another server database than the last one.
+struct Answered<T> {
+    value: T,
+    new_server: bool,
+}
+
+/// How a push or pull phase ended.
+#[derive(Debug, PartialEq, Eq)]
+enum Step {
+    /// It went through.
+    Done,
+    /// A new server database answered: the round starts over with a recovery.
+    ServerChanged,
 }
 
 /// A request that did not get a 200.
@@ -289,9 +434,11 @@ impl From<Refused> for Error {
 /// What a push came back with.
 enum Pushed {
     /// The server's answer.
-    Answered(PushResponse),
+    Answered(Answered<PushResponse>),
     /// Refused: this device's clock runs ahead of the server's.
     ClockAhead { server_time_ms: i64 },
+    /// Refused: the server expects an earlier seq than the first one sent.
+    Gap { expected: i64 },
 }
 
 fn server_error(status: StatusCode, body: Option<ErrorBody>) -> Error {

@@ -12,6 +12,7 @@ pub mod background;
 #[cfg(feature = "sync-client")]
 pub mod client;
 mod merge;
+pub mod recovery;
 mod removal;
 pub mod replay;
 pub mod rows;

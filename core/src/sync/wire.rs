@@ -17,6 +17,11 @@ pub const PROTOCOL_VERSION: u32 = 1;
 /// The header carrying [`PROTOCOL_VERSION`] on every sync request.
 pub const PROTOCOL_HEADER: &str = "onsite-protocol";
 
+/// The header on every server answer carrying the identity (a UUID) of the server's database.
+/// Restoring the database from a backup gives it a new one, which tells devices to recover
+/// (`sync::recovery`).
+pub const SERVER_ID_HEADER: &str = "onsite-server-id";
+
 /// Most mutations accepted in one push.
 pub const MAX_PUSH_BATCH: usize = 500;
 

@@ -9,6 +9,7 @@ mod conflicts;
 mod device;
 mod error;
 mod extract;
+mod identity;
 mod jobs;
 mod office;
 pub mod openapi;
@@ -124,6 +125,10 @@ pub fn router(db: AppState, max_body: usize) -> Router {
                 .gzip(true)
                 .quality(tower_http::CompressionLevel::Fastest),
         )
+        .layer(axum::middleware::from_fn_with_state(
+            db.clone(),
+            identity::stamp,
+        ))
         // Outermost, so the logged status and latency are the ones the client gets.
         .layer(axum::middleware::from_fn(trace::requests))
         .with_state(db)

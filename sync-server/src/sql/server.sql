@@ -52,3 +52,12 @@ CREATE INDEX IF NOT EXISTS change_log_wo ON change_log(work_order_id);
 CREATE INDEX IF NOT EXISTS work_orders_customer ON work_orders(customer_id);
 CREATE INDEX IF NOT EXISTS work_orders_site ON work_orders(site_id);
 CREATE INDEX IF NOT EXISTS assets_contract ON assets(contract_id);
+
+-- The identity of this database, sent with every answer (the onsite-server-id header). A
+-- restore from a backup (`onsite-server restore`) gives it a new one, which tells devices that
+-- the server may have lost changes they sent and entries they pulled.
+CREATE TABLE IF NOT EXISTS server_identity (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    db_id      TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;

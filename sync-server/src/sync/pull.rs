@@ -132,9 +132,11 @@ fn read_page(db: &Db, caller: &User, cursor: i64) -> ServerResult<PullResponse> 
                     |r| r.get(0),
                 )?
             };
+            // Below the asked cursor only when the log ends below it (a database put back
+            // from a backup): the device sees so and recovers (`sync::recovery`).
             Ok(PullResponse {
                 changes,
-                cursor: next.max(cursor),
+                cursor: next,
                 more,
                 server_time_ms: Utc::now().timestamp_millis(),
             })

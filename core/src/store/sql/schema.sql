@@ -251,6 +251,14 @@ CREATE TABLE sync_state (
     pull_cursor     INTEGER NOT NULL DEFAULT 0,
     server_url      TEXT,
     token           TEXT,
-    last_success_at TEXT
+    last_success_at TEXT,
+    -- The identity of the server database last answered by (a new one: restored from a backup).
+    server_id       TEXT,
+    -- 1 while a recovery from a restored server is due (set with the cursor reset).
+    recovery_due    INTEGER NOT NULL DEFAULT 0 CHECK (recovery_due IN (0, 1)),
+    -- The last recovery: when, changes sent again, changes that could not be.
+    recovered_at    TEXT,
+    recovery_resent INTEGER NOT NULL DEFAULT 0,
+    recovery_unrecoverable INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 INSERT INTO sync_state (id) VALUES (1);
