@@ -2,7 +2,7 @@
 //! assign, status changes, and the completed visit's service report.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use onsite_core::Entity;
 use onsite_core::report::ReportView;
 use onsite_core::work_orders::queries::{self, WorkOrderFilter};
@@ -12,8 +12,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::office::{EditBody, edit_row};
-use super::openapi::Refusals;
-use super::{ApiError, AppState, Body, Caller, QueryArgs, blocking, office_write};
+use super::openapi::{BodyRefusals, Refusals};
+use super::{ApiError, AppState, Body, Caller, Path, QueryArgs, blocking, office_write};
 use crate::db;
 
 /// Creates a work order (assigned at once if it names an engineer).
@@ -22,7 +22,7 @@ use crate::db;
     path = "/v1/work-orders",
     tag = "back office",
     request_body = NewWorkOrder,
-    responses((status = 200, body = WorkOrder), Refusals),
+    responses((status = 200, body = WorkOrder), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]
 pub(super) async fn create_work_order(
@@ -53,7 +53,7 @@ pub(super) struct Assign {
     tag = "back office",
     params(("id" = Uuid, Path, description = "The work order")),
     request_body = Assign,
-    responses((status = 200, body = WorkOrder), Refusals),
+    responses((status = 200, body = WorkOrder), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]
 pub(super) async fn assign(
@@ -92,7 +92,7 @@ pub(super) struct StatusBody {
     tag = "back office",
     params(("id" = Uuid, Path, description = "The work order")),
     request_body = StatusBody,
-    responses((status = 200, body = StatusChange), Refusals),
+    responses((status = 200, body = StatusChange), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]
 pub(super) async fn set_status(
@@ -143,7 +143,7 @@ pub(super) async fn report(
     tag = "back office",
     params(("id" = Uuid, Path, description = "The work order")),
     request_body = EditBody,
-    responses((status = 200, body = WorkOrder), Refusals),
+    responses((status = 200, body = WorkOrder), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]
 pub(super) async fn edit_work_order(

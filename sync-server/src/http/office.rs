@@ -2,7 +2,7 @@
 //! Every write runs the core's own rules and is logged for the devices' pulls.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use onsite_core::Entity;
 use onsite_core::assets::{self, Asset, Contract, NewAsset, NewContract};
 use onsite_core::customers::{self, Customer, NewCustomer, NewSite, Site};
@@ -11,8 +11,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::openapi::Refusals;
-use super::{ApiError, AppState, Body, Caller, office_write};
+use super::openapi::{BodyRefusals, Refusals};
+use super::{ApiError, AppState, Body, Caller, Path, office_write};
 use crate::db;
 
 /// Creates a customer.
@@ -21,7 +21,7 @@ use crate::db;
     path = "/v1/customers",
     tag = "back office",
     request_body = NewCustomer,
-    responses((status = 200, body = Customer), Refusals),
+    responses((status = 200, body = Customer), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]
 pub(super) async fn create_customer(
@@ -44,7 +44,7 @@ pub(super) async fn create_customer(
     tag = "back office",
     params(("id" = Uuid, Path, description = "The customer")),
     request_body = NewSite,
-    responses((status = 200, body = Site), Refusals),
+    responses((status = 200, body = Site), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]
 pub(super) async fn create_site(
@@ -68,7 +68,7 @@ pub(super) async fn create_site(
     tag = "back office",
     params(("id" = Uuid, Path, description = "The site")),
     request_body = NewAsset,
-    responses((status = 200, body = Asset), Refusals),
+    responses((status = 200, body = Asset), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]
 pub(super) async fn create_asset(
@@ -92,7 +92,7 @@ pub(super) async fn create_asset(
     tag = "back office",
     params(("id" = Uuid, Path, description = "The customer")),
     request_body = NewContract,
-    responses((status = 200, body = Contract), Refusals),
+    responses((status = 200, body = Contract), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]
 pub(super) async fn create_contract(
@@ -141,7 +141,7 @@ pub(super) async fn edit_row<T: Send + 'static>(
     tag = "back office",
     params(("id" = Uuid, Path, description = "The customer")),
     request_body = EditBody,
-    responses((status = 200, body = Customer), Refusals),
+    responses((status = 200, body = Customer), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]
 pub(super) async fn edit_customer(
@@ -168,7 +168,7 @@ pub(super) async fn edit_customer(
     tag = "back office",
     params(("id" = Uuid, Path, description = "The site")),
     request_body = EditBody,
-    responses((status = 200, body = Site), Refusals),
+    responses((status = 200, body = Site), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]
 pub(super) async fn edit_site(
@@ -187,7 +187,7 @@ pub(super) async fn edit_site(
     tag = "back office",
     params(("id" = Uuid, Path, description = "The asset")),
     request_body = EditBody,
-    responses((status = 200, body = Asset), Refusals),
+    responses((status = 200, body = Asset), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]
 pub(super) async fn edit_asset(
