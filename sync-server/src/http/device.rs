@@ -39,6 +39,7 @@ pub(super) async fn push(
 #[serde(deny_unknown_fields)]
 pub(super) struct PullQuery {
     /// The cursor the last page returned (0 the first time).
+    #[param(minimum = 0)]
     cursor: i64,
 }
 

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::limits::WorkOrderEdit;
 use super::office::{EditBody, edit_row};
 use super::openapi::{BodyRefusals, Refusals};
 use super::{ApiError, AppState, Body, Caller, Path, QueryArgs, blocking, office_write};
@@ -142,7 +143,7 @@ pub(super) async fn report(
     path = "/v1/work-orders/{id}",
     tag = "back office",
     params(("id" = Uuid, Path, description = "The work order")),
-    request_body = EditBody,
+    request_body = WorkOrderEdit,
     responses((status = 200, body = WorkOrder), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]

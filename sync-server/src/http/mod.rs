@@ -12,6 +12,7 @@ mod error;
 mod extract;
 mod fallback;
 mod jobs;
+mod limits;
 mod office;
 pub mod openapi;
 pub mod trace;

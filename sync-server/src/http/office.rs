@@ -8,9 +8,9 @@ use onsite_core::assets::{self, Asset, Contract, NewAsset, NewContract};
 use onsite_core::customers::{self, Customer, NewCustomer, NewSite, Site};
 use onsite_core::edits::{self, Changes};
 use serde::Deserialize;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::limits::{AssetEdit, CustomerEdit, SiteEdit};
 use super::openapi::{BodyRefusals, Refusals};
 use super::{ApiError, AppState, Body, Caller, Path, office_write};
 use crate::db;
@@ -111,7 +111,8 @@ pub(super) async fn create_contract(
 
 /// Field name → new value (`null` clears it). Only the fields `onsite_core::edits::FIELDS`
 /// lists may be changed; the appointment window moves as a whole.
-#[derive(Deserialize, ToSchema)]
+/// (Its schema in the document is one per kind of row, `limits::CustomerEdit` ...)
+#[derive(Deserialize)]
 #[serde(transparent)]
 pub(super) struct EditBody(pub(super) Changes);
 
@@ -140,7 +141,7 @@ pub(super) async fn edit_row<T: Send + 'static>(
     path = "/v1/customers/{id}",
     tag = "back office",
     params(("id" = Uuid, Path, description = "The customer")),
-    request_body = EditBody,
+    request_body = CustomerEdit,
     responses((status = 200, body = Customer), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]
@@ -167,7 +168,7 @@ pub(super) async fn edit_customer(
     path = "/v1/sites/{id}",
     tag = "back office",
     params(("id" = Uuid, Path, description = "The site")),
-    request_body = EditBody,
+    request_body = SiteEdit,
     responses((status = 200, body = Site), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]
@@ -186,7 +187,7 @@ pub(super) async fn edit_site(
     path = "/v1/assets/{id}",
     tag = "back office",
     params(("id" = Uuid, Path, description = "The asset")),
-    request_body = EditBody,
+    request_body = AssetEdit,
     responses((status = 200, body = Asset), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]

@@ -11,6 +11,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ObjectBuilder, Required, Type};
 use utoipa::{IntoResponses, Modify, OpenApi};
 
+use super::limits::Limits;
 use super::{accounts, conflicts, device, jobs, office};
 
 /// The error answers every endpoint behind a token may give, each an [`ErrorBody`].
@@ -117,7 +118,7 @@ impl Modify for Security {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Onsite sync server", description = "Back-office API and the device sync protocol."),
-    modifiers(&Security),
+    modifiers(&Security, &Limits),
     components(schemas(ErrorBody)),
     paths(
         super::healthz,
