@@ -66,7 +66,12 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("PushRequest", "mutations", MaxItems(MAX_PUSH_BATCH)),
 ];
 
-/// Writes [`RULES`] into the document's schemas.
+/// (schema, property): a property that refers to a schema the core reads refusing unknown keys
+/// in this place only (`NewWorkOrder` reads its fault and window strictly; `WorkOrder` flattens
+/// the same schemas, so they stay open there). The property gets a closed copy.
+const CLOSED: &[(&str, &str)] = &[("NewWorkOrder", "fault"), ("NewWorkOrder", "window")];
+
+/// Writes [`RULES`] and [`CLOSED`] into the document's schemas.
 pub(super) struct Limits;
 
 impl Modify for Limits {
@@ -99,6 +104,36 @@ impl Modify for Limits {
                 MaxItems(_) => {}
             }
         }
+        for (schema, property) in CLOSED {
+            close(&mut components.schemas, schema, property);
+        }
+    }
+}
+
+/// Replaces the reference `schema.property` by a copy of its schema that refuses other keys.
+fn close(
+    schemas: &mut std::collections::BTreeMap<String, RefOr<Schema>>,
+    schema: &str,
+    property: &str,
+) {
+    let Some(RefOr::T(Schema::Object(parent))) = schemas.get(schema) else {
+        return;
+    };
+    let Some(RefOr::Ref(reference)) = parent.properties.get(property) else {
+        return;
+    };
+    let name = reference
+        .ref_location
+        .trim_start_matches("#/components/schemas/");
+    let Some(RefOr::T(Schema::Object(target))) = schemas.get(name) else {
+        return;
+    };
+    let mut closed = target.clone();
+    closed.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+    if let Some(RefOr::T(Schema::Object(parent))) = schemas.get_mut(schema) {
+        parent
+            .properties
+            .insert((*property).to_owned(), RefOr::T(Schema::Object(closed)));
     }
 }
 
@@ -178,6 +213,13 @@ mod tests {
                 applied,
                 "{schema}.{property}: not in the document as its rule expects"
             );
+        }
+        for (schema, property) in CLOSED {
+            let closed = matches!(
+                property_of(schemas, schema, property),
+                Some(Schema::Object(o)) if o.additional_properties.is_some()
+            );
+            assert!(closed, "{schema}.{property} is not closed");
         }
         for name in ["CustomerEdit", "SiteEdit", "AssetEdit", "WorkOrderEdit"] {
             assert!(schemas.contains_key(name), "{name}");
