@@ -91,10 +91,13 @@ fn tagged<T: DeserializeOwned>(name: &str, tag: &str, values: &[Value]) {
     );
 }
 
+/// Checks the enum values listed under one schema (its name, the values).
+type EnumCheck = fn(&str, &[Value]);
+
 #[test]
 fn every_enum_in_the_document_is_what_serde_accepts() {
     use onsite_core::{assets, conflicts, report, store, visit, work_orders};
-    let checks: &[(&str, fn(&str, &[Value]))] = &[
+    let checks: &[(&str, EnumCheck)] = &[
         ("AssetKind", plain::<assets::AssetKind>),
         ("Billing", plain::<visit::work::Billing>),
         ("ChargeSource", plain::<visit::charges::ChargeSource>),
