@@ -64,11 +64,12 @@ done
 url="$(sed -n 's/^listening on //p' "$work/stdout")"
 [[ -n "$url" ]] || fail "the server printed no address"
 
-"$venv/bin/python" scripts/schemathesis_seed.py "$url" "$token" || fail "seeding the server failed"
+"$venv/bin/python" scripts/schemathesis_seed.py "$url" "$token" "$work/schemathesis.toml" \
+    || fail "seeding the server failed"
 
 started=$SECONDS
 status=0
-SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH="$PWD/scripts" "$venv/bin/st" run "$url/openapi.json" \
+SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH="$PWD/scripts" "$venv/bin/st" --config-file "$work/schemathesis.toml" run "$url/openapi.json" \
     --header "Authorization: Bearer $token" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,positive_data_acceptance \
     --seed "$seed" \

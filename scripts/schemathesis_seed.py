@@ -1,13 +1,15 @@
 """Seed data for scripts/schemathesis.sh: a few rows of every kind through the back-office API,
 so the fuzzed list, pull and conflict endpoints answer real rows (and their schemas are checked
-against them). Usage: schemathesis_seed.py URL ADMIN_TOKEN. Standard library only."""
+against them). Writes a schemathesis config to CONFIG that points each `{id}` path of an
+operation at a real row half of the time (the other half stays random, so 404s are fuzzed
+too). Usage: schemathesis_seed.py URL ADMIN_TOKEN CONFIG. Standard library only."""
 
 import datetime
 import json
 import sys
 import urllib.request
 
-url, token = sys.argv[1], sys.argv[2]
+url, token, config = sys.argv[1], sys.argv[2], sys.argv[3]
 
 
 def call(method, path, body=None, tok=None):
@@ -80,4 +82,29 @@ for n in range(3):
     )
     if n == 2:
         call("POST", f"/v1/work-orders/{job['id']}/status", {"to": "cancelled", "reason": "Duplicate"})
+    else:
+        ids = {"customer": customer["id"], "site": site["id"], "asset": asset["id"], "job": job["id"]}
+ids["engineer"] = engineer["id"]
+# Which kind of row each `{id}` path names.
+paths = {
+    "/v1/users/{id}/tokens": "engineer",
+    "/v1/customers/{id}": "customer",
+    "/v1/customers/{id}/sites": "customer",
+    "/v1/customers/{id}/contracts": "customer",
+    "/v1/sites/{id}": "site",
+    "/v1/sites/{id}/assets": "site",
+    "/v1/assets/{id}": "asset",
+    "/v1/work-orders/{id}": "job",
+    "/v1/work-orders/{id}/assign": "job",
+    "/v1/work-orders/{id}/status": "job",
+    "/v1/work-orders/{id}/report": "job",
+}
+with open(config, "w") as out:
+    for kind, row in ids.items():
+        out.write(f'[dictionaries.{kind}]\nvalues = ["{row}"]\n\n')
+    for path, kind in paths.items():
+        out.write(
+            f'[[operations]]\ninclude-path = "{path}"\n'
+            f'parameters = {{ "path.id" = {{ dictionary = "{kind}", probability = 0.5 }} }}\n\n'
+        )
 print("schemathesis_seed: 3 customers, sites, contracts, assets and jobs", file=sys.stderr)

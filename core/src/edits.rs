@@ -138,7 +138,7 @@ impl EditableField {
     /// The JSON schema of a new value of this field, as [`edit`] checks it: the server's
     /// OpenAPI document describes each edit body from [`FIELDS`] with it.
     pub fn value_schema(&self) -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
-        use crate::validate::{IN_WINDOW_PATTERN, NOT_BLANK_PATTERN};
+        use crate::validate::{IN_WINDOW_TIME_PATTERN, NOT_BLANK_PATTERN};
         use utoipa::openapi::schema::{KnownFormat, SchemaFormat, SchemaType};
         use utoipa::openapi::{ObjectBuilder, Ref, Type};
         match self.kind {
@@ -160,7 +160,7 @@ impl EditableField {
             Kind::Time => ObjectBuilder::new()
                 .schema_type(Type::String)
                 .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
-                .pattern(Some(IN_WINDOW_PATTERN))
+                .pattern(Some(IN_WINDOW_TIME_PATTERN))
                 .into(),
             Kind::Priority => Ref::from_schema_name("Priority").into(),
         }

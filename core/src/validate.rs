@@ -34,6 +34,10 @@ pub const NOT_BLANK_PATTERN: &str = r"\S";
 /// time in the server's OpenAPI document: years 2000 to 2099 (a unit test ties it to the
 /// constants).
 pub const IN_WINDOW_PATTERN: &str = "^20[0-9]{2}-";
+/// [`IN_WINDOW_PATTERN`] for an RFC 3339 time, which the window holds in UTC: a time written on
+/// the window's first or last day may lie outside it by its offset, so those two days are left
+/// out (the document is stricter there than the server).
+pub const IN_WINDOW_TIME_PATTERN: &str = "^(?!2000-01-01|2099-12-31)20[0-9]{2}-";
 
 /// Whether `day` is inside [`EARLIEST`] .. [`LATEST`].
 pub fn in_window(day: NaiveDate) -> bool {
@@ -232,6 +236,10 @@ mod tests {
         assert_eq!((EARLIEST.year(), EARLIEST.ordinal()), (2000, 1));
         assert_eq!((LATEST.year(), LATEST.ordinal()), (2100, 1));
         assert_eq!(IN_WINDOW_PATTERN, "^20[0-9]{2}-");
+        assert_eq!(
+            IN_WINDOW_TIME_PATTERN,
+            "^(?!2000-01-01|2099-12-31)20[0-9]{2}-"
+        );
     }
 
     fn field_of(err: Error) -> String {

@@ -10,7 +10,9 @@ use std::borrow::Cow;
 use onsite_core::Entity;
 use onsite_core::edits;
 use onsite_core::sync::wire::MAX_PUSH_BATCH;
-use onsite_core::validate::{CODE_MAX, IN_WINDOW_PATTERN, NAME_MAX, NOT_BLANK_PATTERN, TEXT_MAX};
+use onsite_core::validate::{
+    CODE_MAX, IN_WINDOW_PATTERN, IN_WINDOW_TIME_PATTERN, NAME_MAX, NOT_BLANK_PATTERN, TEXT_MAX,
+};
 use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Schema};
 use utoipa::openapi::{OpenApi, RefOr};
 use utoipa::{Modify, PartialSchema, ToSchema};
@@ -22,13 +24,15 @@ enum Rule {
     Text(usize),
     /// Optional text: at most this many characters.
     OptText(usize),
-    /// A date or a time inside the store's window.
+    /// A date inside the store's window.
     InWindow,
+    /// An RFC 3339 time inside the store's window (which holds in UTC).
+    TimeInWindow,
     /// A list of at most this many items.
     MaxItems(usize),
 }
 
-use Rule::{InWindow, MaxItems, OptText, Text};
+use Rule::{InWindow, MaxItems, OptText, Text, TimeInWindow};
 
 /// (schema, property, rule): one line per field the core checks (`create_customer`,
 /// `create_site`, `create_contract`, `create_asset`, `work_orders::create`, `assign`,
@@ -59,8 +63,8 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("ReportedFault", "error_code", OptText(CODE_MAX)),
     ("ReportedFault", "fault_since", OptText(NAME_MAX)),
     ("ReportedFault", "fault_trigger", OptText(TEXT_MAX)),
-    ("Window", "window_start", InWindow),
-    ("Window", "window_end", InWindow),
+    ("Window", "window_start", TimeInWindow),
+    ("Window", "window_end", TimeInWindow),
     ("Assign", "engineer", Text(NAME_MAX)),
     ("StatusBody", "reason", OptText(TEXT_MAX)),
     ("PushRequest", "mutations", MaxItems(MAX_PUSH_BATCH)),
@@ -101,6 +105,7 @@ impl Modify for Limits {
                 }
                 OptText(max) => object.max_length = Some(*max),
                 InWindow => object.pattern = Some(IN_WINDOW_PATTERN.to_owned()),
+                TimeInWindow => object.pattern = Some(IN_WINDOW_TIME_PATTERN.to_owned()),
                 MaxItems(_) => {}
             }
         }
