@@ -504,7 +504,7 @@ fn every_refusal_is_a_json_error_body() {
 }
 
 #[test]
-fn rows_that_do_not_belong_together_are_refused_with_409_and_null_clears_access_notes() {
+fn refusals_by_the_rows_state_are_409_and_null_clears_access_notes() {
     let w = world();
     let job = dispatch(&w.dispatcher, "WO-1", "eng-a");
     let customer = customer_of(&w.dispatcher, job);
@@ -535,6 +535,29 @@ fn rows_that_do_not_belong_together_are_refused_with_409_and_null_clears_access_
             &json!({ "kind": "appliance", "category": "dryer", "brand": "Bosch",
                       "model": "WTX", "serial": "B1", "contract_id": contract["id"] }),
         ),
+    );
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (409, Some("refused")),
+        "{body}"
+    );
+
+    // A job with nobody assigned cannot move to `assigned`: its state refuses, not the request.
+    let unassigned = w.dispatcher.post(
+        "/v1/work-orders",
+        json!({ "number": "WO-2", "kind": "repair", "priority": "low",
+                "customer_id": customer, "site_id": site_id, "asset_id": null,
+                "fault": { "symptom": "Noise" },
+                "window": { "window_start": "2026-12-01T09:00:00Z",
+                            "window_end": "2026-12-01T11:00:00Z" } }),
+    );
+    let (status, body) = w.dispatcher.call(
+        "POST",
+        &format!(
+            "/v1/work-orders/{}/status",
+            unassigned["id"].as_str().expect("id")
+        ),
+        Some(&json!({ "to": "assigned" })),
     );
     assert_eq!(
         (status, body["error"].as_str()),

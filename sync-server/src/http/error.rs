@@ -60,6 +60,14 @@ impl ApiError {
         e
     }
 
+    /// This refusal as 409 `refused`: for a rule broken by the rows' state rather than by the
+    /// request.
+    pub(super) fn refused(mut self) -> ApiError {
+        self.status = StatusCode::CONFLICT;
+        self.body.error = "refused".to_owned();
+        self
+    }
+
     /// Its status.
     pub fn status(&self) -> StatusCode {
         self.status

@@ -16,6 +16,7 @@ use super::office::{EditBody, edit_row};
 use super::openapi::{BodyRefusals, Refusals};
 use super::{ApiError, AppState, Body, Caller, Path, QueryArgs, blocking, office_write};
 use crate::db;
+use crate::error::ServerError;
 
 /// Creates a work order (assigned at once if it names an engineer).
 #[utoipa::path(
@@ -102,19 +103,36 @@ pub(super) async fn set_status(
     Path(id): Path<Uuid>,
     Body(b): Body<StatusBody>,
 ) -> Result<Json<work_orders::StatusChange>, ApiError> {
+    caller.back_office()?;
     let role = caller.0.role.core_role();
-    office_write(db, &caller, move |tx, ctx| {
-        let before = work_orders::get(tx, id)?.assignee;
-        let change = work_orders::transition(tx, ctx, id, b.to, role, b.reason)?;
-        if let (Status::New, Some(previous)) = (b.to, before) {
-            db::log_handover(tx, id, &previous)?;
-        }
-        db::log_change(tx, Entity::WorkOrder, id, Some(id))?;
-        db::log_change(tx, Entity::StatusChange, change.id, Some(id))?;
-        db::log_visit_over(tx, id)?;
-        Ok(change)
-    })
-    .await
+    let write = move || {
+        db::write(&db, move |tx, ctx| {
+            let before = work_orders::get(tx, id)?.assignee;
+            let change = work_orders::transition(tx, ctx, id, b.to, role, b.reason)?;
+            if let (Status::New, Some(previous)) = (b.to, before) {
+                db::log_handover(tx, id, &previous)?;
+            }
+            db::log_change(tx, Entity::WorkOrder, id, Some(id))?;
+            db::log_change(tx, Entity::StatusChange, change.id, Some(id))?;
+            db::log_visit_over(tx, id)?;
+            Ok(change)
+        })
+        .map_err(no_assignee_is_a_conflict)
+    };
+    blocking(write).await.map(Json)
+}
+
+/// A move to `assigned` of a job nobody is assigned to: the core names the job's missing
+/// `assignee`, which this request does not carry, so it is refused by the job's state (409
+/// `refused`, as the status machine's other refusals), not by the input.
+fn no_assignee_is_a_conflict(err: ServerError) -> ApiError {
+    let by_state = matches!(
+        &err,
+        ServerError::Core(onsite_core::Error::Invalid { problems })
+            if !problems.is_empty() && problems.iter().all(|p| p.field == "assignee")
+    );
+    let answer = ApiError::from(err);
+    if by_state { answer.refused() } else { answer }
 }
 
 /// The service report of a job: the canonical report, its SHA-256 and the sign-off.
