@@ -11,13 +11,13 @@
 # admin may call every endpoint, the back office's and the device sync protocol's alike (an
 # engineer's token reaches only the sync endpoints, a dispatcher's not the staff accounts).
 #
-#   ONSITE_ST_EXAMPLES  test cases per operation and phase (default 40)
+#   ONSITE_ST_EXAMPLES  test cases per operation and phase (default 100: about 50 s here)
 #   ONSITE_ST_SEED      the random seed (default 20261203)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SCHEMATHESIS_VERSION=4.32.5
-examples="${ONSITE_ST_EXAMPLES:-40}"
+examples="${ONSITE_ST_EXAMPLES:-100}"
 seed="${ONSITE_ST_SEED:-20261203}"
 venv="$PWD/.tools/schemathesis"
 target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
