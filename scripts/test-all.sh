@@ -10,6 +10,10 @@ command -v cargo >/dev/null || { echo "test-all: cargo is missing (install Rust 
 # The crash test SIGKILLs a child process; tune with ONSITE_CRASH_ITERATIONS / ONSITE_CRASH_SEED.
 cargo test --workspace --locked
 
+# The real server fuzzed from its own OpenAPI document (installs schemathesis from PyPI into
+# .tools/ when missing; fails on any finding).
+scripts/schemathesis.sh
+
 # The generated Kotlin bindings on a real JVM against the host cdylib, including a sync with the
 # real server on loopback (installs a JDK, JNA and JUnit from Debian and kotlinc from npm when
 # missing; fails if it cannot).

@@ -177,6 +177,7 @@ pub struct NewContract {
     /// Last day covered.
     pub ends_on: NaiveDate,
     /// Scheduled inspections per year.
+    #[serde(deserialize_with = "crate::whole::integer")]
     pub visits_per_year: u32,
     /// Parts are free.
     pub covers_parts: bool,

@@ -32,6 +32,9 @@ pub enum Owner {
 enum Kind {
     /// Text of at most this many characters; `required` refuses empty and null.
     Text { max: usize, required: bool },
+    /// Text of at most this many characters in a `NOT NULL` column: `null` clears it to empty
+    /// (it used to reach the column as NULL and fail the statement).
+    Notes { max: usize },
     /// A time (RFC 3339); stored in the store's own format.
     Time,
     /// A [`Priority`].
@@ -82,7 +85,7 @@ pub const FIELDS: &[EditableField] = &[
         Entity::Site,
         "access_notes",
         Owner::Anyone,
-        text(TEXT_MAX, false),
+        Kind::Notes { max: TEXT_MAX },
     ),
     field(
         Entity::Site,
@@ -129,6 +132,40 @@ pub const FIELDS: &[EditableField] = &[
         Kind::Time,
     ),
 ];
+
+#[cfg(feature = "openapi")]
+impl EditableField {
+    /// The JSON schema of a new value of this field, as [`edit`] checks it: the server's
+    /// OpenAPI document describes each edit body from [`FIELDS`] with it.
+    pub fn value_schema(&self) -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        use crate::validate::{IN_WINDOW_TIME_PATTERN, NOT_BLANK_PATTERN};
+        use utoipa::openapi::schema::{KnownFormat, SchemaFormat, SchemaType};
+        use utoipa::openapi::{ObjectBuilder, Ref, Type};
+        match self.kind {
+            Kind::Text { max, required } => {
+                let text = ObjectBuilder::new().max_length(Some(max));
+                if required {
+                    text.schema_type(Type::String)
+                        .min_length(Some(1))
+                        .pattern(Some(NOT_BLANK_PATTERN))
+                } else {
+                    text.schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+                }
+                .into()
+            }
+            Kind::Notes { max } => ObjectBuilder::new()
+                .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+                .max_length(Some(max))
+                .into(),
+            Kind::Time => ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+                .pattern(Some(IN_WINDOW_TIME_PATTERN))
+                .into(),
+            Kind::Priority => Ref::from_schema_name("Priority").into(),
+        }
+    }
+}
 
 /// The editable fields of `entity`.
 pub fn fields_of(entity: Entity) -> impl Iterator<Item = &'static EditableField> {
@@ -217,6 +254,11 @@ fn checked(
                 } else {
                     check.opt_text(name, Some(v), max)
                 };
+                Some(v.clone())
+            }
+            (Kind::Notes { .. }, None) => Some(String::new()),
+            (Kind::Notes { max }, Some(v)) => {
+                check = check.opt_text(name, Some(v), max);
                 Some(v.clone())
             }
             (Kind::Time | Kind::Priority, None) => {

@@ -25,6 +25,7 @@ pub mod store;
 pub mod sync;
 pub mod validate;
 pub mod visit;
+pub mod whole;
 pub mod work_orders;
 
 pub use error::{Entity, Error, FieldProblem, Problem, Result};

@@ -27,6 +27,18 @@ pub const EARLIEST: NaiveDate = NaiveDate::from_ymd_opt(2000, 1, 1).expect("a va
 /// The first day after the window (exclusive).
 pub const LATEST: NaiveDate = NaiveDate::from_ymd_opt(2100, 1, 1).expect("a valid date");
 
+/// A JSON-Schema `pattern` (unanchored, so: contains one character that is not white space)
+/// stating [`Check::text`]'s "not blank" in the server's OpenAPI document.
+pub const NOT_BLANK_PATTERN: &str = r"\S";
+/// A JSON-Schema `pattern` stating the [`EARLIEST`] .. [`LATEST`] window of a date or an RFC 3339
+/// time in the server's OpenAPI document: years 2000 to 2099 (a unit test ties it to the
+/// constants).
+pub const IN_WINDOW_PATTERN: &str = "^20[0-9]{2}-";
+/// [`IN_WINDOW_PATTERN`] for an RFC 3339 time, which the window holds in UTC: a time written on
+/// the window's first or last day may lie outside it by its offset, so those two days are left
+/// out (the document is stricter there than the server).
+pub const IN_WINDOW_TIME_PATTERN: &str = "^(?!2000-01-01|2099-12-31)20[0-9]{2}-";
+
 /// Whether `day` is inside [`EARLIEST`] .. [`LATEST`].
 pub fn in_window(day: NaiveDate) -> bool {
     (EARLIEST..LATEST).contains(&day)
@@ -216,6 +228,19 @@ pub fn parse_date(field: &str, text: &str) -> Result<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_window_pattern_is_the_window() {
+        use chrono::Datelike;
+        // `^20[0-9]{2}-`: every day of the years 2000 ..= 2099, nothing else.
+        assert_eq!((EARLIEST.year(), EARLIEST.ordinal()), (2000, 1));
+        assert_eq!((LATEST.year(), LATEST.ordinal()), (2100, 1));
+        assert_eq!(IN_WINDOW_PATTERN, "^20[0-9]{2}-");
+        assert_eq!(
+            IN_WINDOW_TIME_PATTERN,
+            "^(?!2000-01-01|2099-12-31)20[0-9]{2}-"
+        );
+    }
 
     fn field_of(err: Error) -> String {
         match err {

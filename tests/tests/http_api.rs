@@ -59,14 +59,57 @@ fn openapi_describes_every_route_and_every_reference_resolves() {
     expected.sort();
     assert_eq!(documented, expected);
 
-    // Every documented operation is routed: a call reaches a handler (never axum's 404/405).
+    // Every documented operation is routed: a call reaches a handler (never the router's own
+    // 404 for no route, `no such endpoint`, or its 405).
     for (method, path) in ROUTES {
         let concrete = path.replace("{id}", "0196f000-0000-7000-8000-000000000000");
         let (status, body) = w.dispatcher.call(&method.to_uppercase(), &concrete, None);
         assert!(
-            status != 405 && !(status == 404 && body.is_null()),
+            status != 405 && body["message"] != "no such endpoint",
             "{method} {path} is documented but not routed ({status})"
         );
+    }
+
+    // Every operation behind a token declares the bearer scheme and every status it can
+    // answer, each error a JSON ErrorBody; the device endpoints declare the protocol header.
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    for (method, path) in ROUTES {
+        let op = &doc["paths"][path][method];
+        let open = ["/healthz", "/openapi.json"].contains(path);
+        assert_eq!(op["security"].is_array(), !open, "{method} {path} security");
+        if open {
+            continue;
+        }
+        let mut statuses = vec!["400", "401", "403", "404", "409", "500"];
+        if op["requestBody"].is_object() {
+            statuses.extend(["413", "415", "422"]);
+        }
+        for status in statuses {
+            assert_eq!(
+                op["responses"][status]["content"]["application/json"]["schema"]["$ref"],
+                "#/components/schemas/ErrorBody",
+                "{method} {path} {status}"
+            );
+        }
+        let protocol = op["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|p| p["name"] == "onsite-protocol");
+        if path.starts_with("/v1/sync/") {
+            let header = protocol.expect("the protocol header");
+            assert_eq!(header["in"], "header");
+            assert_eq!(header["required"], true);
+            assert_eq!(
+                header["schema"]["enum"],
+                json!([onsite_core::sync::wire::PROTOCOL_VERSION])
+            );
+        } else {
+            assert!(protocol.is_none(), "{method} {path}");
+        }
     }
 
     let text = doc.to_string();
@@ -304,4 +347,228 @@ fn customer_of(office: &Http, job: uuid::Uuid) -> Value {
         .find(|wo| wo["id"] == json!(job))
         .expect("job listed")["customer_id"]
         .clone()
+}
+
+/// Checks an answer is a JSON `ErrorBody` with `status` and `code`, as the document promises.
+fn assert_json_error(resp: reqwest::blocking::Response, status: u16, code: &str, what: &str) {
+    assert_eq!(resp.status().as_u16(), status, "{what}");
+    let content_type = resp.headers()["content-type"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert_eq!(content_type, "application/json", "{what}");
+    let body: Value = resp.json().expect("JSON");
+    assert_eq!(body["error"], code, "{what}: {body}");
+    assert!(body["message"].is_string(), "{what}: {body}");
+    let fields: Vec<&String> = body.as_object().expect("object").keys().collect();
+    assert_eq!(fields, ["error", "message"], "{what}: {body}");
+}
+
+#[test]
+fn every_refusal_is_a_json_error_body() {
+    let w = world();
+    let job = dispatch(&w.dispatcher, "WO-1", "eng-a");
+    let http = reqwest::blocking::Client::new();
+    let url = |path: &str| format!("{}{path}", w.server.url);
+    let office = |method: reqwest::Method, path: &str| {
+        http.request(method, url(path))
+            .bearer_auth(&w.dispatcher_token)
+    };
+    use reqwest::Method;
+
+    // A malformed id in the path (axum's own answer is text/plain).
+    assert_json_error(
+        office(Method::PATCH, "/v1/work-orders/not-a-uuid")
+            .json(&json!({ "priority": "high" }))
+            .send()
+            .expect("answer"),
+        400,
+        "invalid",
+        "malformed path id",
+    );
+    assert_json_error(
+        office(Method::GET, "/v1/work-orders/12345/report")
+            .send()
+            .expect("answer"),
+        400,
+        "invalid",
+        "malformed path id on a GET",
+    );
+    // Query strings: a wrong type, an unknown parameter, a negative cursor.
+    for (path, code) in [
+        ("/v1/work-orders?limit=many", "invalid"),
+        ("/v1/work-orders?date=yesterday", "invalid"),
+        ("/v1/conflicts?include_seen=maybe", "invalid"),
+        ("/v1/sync/pull", "invalid"),
+        ("/v1/sync/pull?cursor=x", "invalid"),
+    ] {
+        assert_json_error(
+            office(Method::GET, path)
+                .header("onsite-protocol", "1")
+                .send()
+                .expect("answer"),
+            400,
+            code,
+            path,
+        );
+    }
+    // JSON syntax, shape, and media type.
+    let post = |body: &'static str, content_type: Option<&str>| {
+        let req = office(Method::POST, "/v1/customers").body(body);
+        match content_type {
+            Some(ct) => req.header("content-type", ct),
+            None => req,
+        }
+        .send()
+        .expect("answer")
+    };
+    assert_json_error(
+        post("{\"name\": ", Some("application/json")),
+        400,
+        "invalid",
+        "JSON syntax",
+    );
+    assert_json_error(
+        post("{\"name\": 5}", Some("application/json")),
+        422,
+        "invalid",
+        "JSON shape",
+    );
+    assert_json_error(
+        post("{\"name\": \"x\"}", None),
+        415,
+        "unsupported_media_type",
+        "no content type",
+    );
+    assert_json_error(
+        post("{\"name\": \"x\"}", Some("text/plain")),
+        415,
+        "unsupported_media_type",
+        "not JSON",
+    );
+    assert_json_error(
+        office(Method::POST, "/v1/customers")
+            .header("content-type", "application/json")
+            .header("content-encoding", "br")
+            .body("{}")
+            .send()
+            .expect("answer"),
+        415,
+        "unsupported_media_type",
+        "unknown content encoding (made by the decompression layer)",
+    );
+    // Unknown routes and wrong methods; the 405 keeps its Allow header.
+    assert_json_error(
+        office(Method::GET, "/v1/nothing-here")
+            .send()
+            .expect("answer"),
+        404,
+        "not_found",
+        "unknown route",
+    );
+    assert_json_error(
+        http.get(url("/no/such/path")).send().expect("answer"),
+        404,
+        "not_found",
+        "unknown route without a token",
+    );
+    let wrong = office(Method::DELETE, &format!("/v1/work-orders/{job}"))
+        .send()
+        .expect("answer");
+    assert_eq!(wrong.headers()["allow"], "PATCH");
+    assert_json_error(wrong, 405, "method_not_allowed", "wrong method");
+    // No token, a wrong token, no protocol header.
+    assert_json_error(
+        http.get(url("/v1/work-orders")).send().expect("answer"),
+        401,
+        "unauthorized",
+        "no token",
+    );
+    assert_json_error(
+        http.get(url("/v1/work-orders"))
+            .bearer_auth("wrong")
+            .send()
+            .expect("answer"),
+        401,
+        "unauthorized",
+        "wrong token",
+    );
+    assert_json_error(
+        office(Method::GET, "/v1/sync/pull?cursor=0")
+            .send()
+            .expect("answer"),
+        400,
+        "unsupported_protocol",
+        "no protocol header",
+    );
+}
+
+#[test]
+fn refusals_by_the_rows_state_are_409_and_null_clears_access_notes() {
+    let w = world();
+    let job = dispatch(&w.dispatcher, "WO-1", "eng-a");
+    let customer = customer_of(&w.dispatcher, job);
+    let other = w
+        .dispatcher
+        .post("/v1/customers", json!({ "name": "Lena Roth" }));
+    let contract = w.dispatcher.post(
+        &format!(
+            "/v1/customers/{}/contracts",
+            other["id"].as_str().expect("id")
+        ),
+        json!({ "plan": "Care", "starts_on": "2026-01-01", "ends_on": "2026-12-31",
+                "visits_per_year": 1.0, "covers_parts": true, "covers_labour": false }),
+    );
+    assert_eq!(
+        contract["visits_per_year"], 1,
+        "a whole float is an integer"
+    );
+    let site = w.dispatcher.post(
+        &format!("/v1/customers/{}/sites", customer.as_str().expect("id")),
+        json!({ "address": "Am Markt 1, Leipzig", "access_notes": "Gate code in the app" }),
+    );
+    let site_id = site["id"].as_str().expect("id");
+    let (status, body) = w.dispatcher.call(
+        "POST",
+        &format!("/v1/sites/{site_id}/assets"),
+        Some(
+            &json!({ "kind": "appliance", "category": "dryer", "brand": "Bosch",
+                      "model": "WTX", "serial": "B1", "contract_id": contract["id"] }),
+        ),
+    );
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (409, Some("refused")),
+        "{body}"
+    );
+
+    // A job with nobody assigned cannot move to `assigned`: its state refuses, not the request.
+    let unassigned = w.dispatcher.post(
+        "/v1/work-orders",
+        json!({ "number": "WO-2", "kind": "repair", "priority": "low",
+                "customer_id": customer, "site_id": site_id, "asset_id": null,
+                "fault": { "symptom": "Noise" },
+                "window": { "window_start": "2026-12-01T09:00:00Z",
+                            "window_end": "2026-12-01T11:00:00Z" } }),
+    );
+    let (status, body) = w.dispatcher.call(
+        "POST",
+        &format!(
+            "/v1/work-orders/{}/status",
+            unassigned["id"].as_str().expect("id")
+        ),
+        Some(&json!({ "to": "assigned" })),
+    );
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (409, Some("refused")),
+        "{body}"
+    );
+
+    // `null` clears the access notes to empty: the column is NOT NULL (this answered 500).
+    let cleared = w.dispatcher.patch(
+        &format!("/v1/sites/{site_id}"),
+        json!({ "access_notes": null }),
+    );
+    assert_eq!(cleared["access_notes"], "");
 }

@@ -156,13 +156,18 @@ macro_rules! text_enum {
     (
         $(#[$meta:meta])*
         pub enum $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident => $text:literal, )+
+            // `tt`, not `literal`: a `literal` fragment reaches the derives wrapped in an
+            // invisible group, which utoipa does not read as the serde rename, so the OpenAPI
+            // document listed the Rust names (`Repair`) instead of the wire's (`repair`).
+            $( $(#[$vmeta:meta])* $variant:ident => $text:tt, )+
         }
     ) => {
-        $(#[$meta])*
+        // The derives first, so that the item's own attributes may use their helpers
+        // (`#[cfg_attr(feature = "openapi", schema(as = ..))]`).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        $(#[$meta])*
         pub enum $name {
             $( $(#[$vmeta])* #[serde(rename = $text)] $variant, )+
         }

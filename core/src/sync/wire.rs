@@ -42,6 +42,7 @@ pub struct PushRequest {
 #[serde(deny_unknown_fields)]
 pub struct Mutation {
     /// Per-client sequence number.
+    #[serde(deserialize_with = "crate::whole::integer")]
     pub seq: i64,
     /// Unique id of the change.
     pub mutation_id: Uuid,

@@ -116,6 +116,8 @@ pub fn template(kind: WorkOrderKind) -> Vec<ChecklistItem> {
 
 text_enum! {
     /// The result of one checklist item.
+    // Its own name in the OpenAPI document: the sync protocol's `Outcome` has the plain one.
+    #[cfg_attr(feature = "openapi", schema(as = ChecklistOutcome))]
     pub enum Outcome {
         /// Checked and fine.
         Pass => "pass",

@@ -2,14 +2,14 @@
 //! issued per account and revocable.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::openapi::Refusals;
-use super::{ApiError, AppState, Body, Caller, blocking};
+use super::openapi::{BodyRefusals, Refusals};
+use super::{ApiError, AppState, Body, Caller, Path, blocking};
 use crate::db::{User, UserRole};
 use crate::error::{Forbidden, Missing, ServerError};
 
@@ -36,7 +36,7 @@ pub(super) struct IssuedToken {
     path = "/v1/users",
     tag = "accounts",
     request_body = NewUser,
-    responses((status = 200, body = User), Refusals),
+    responses((status = 200, body = User), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]
 pub(super) async fn create_user(
@@ -94,7 +94,7 @@ pub(super) struct Revoke {
     path = "/v1/tokens/revoke",
     tag = "accounts",
     request_body = Revoke,
-    responses((status = 204), Refusals),
+    responses((status = 204), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]
 pub(super) async fn revoke_token(

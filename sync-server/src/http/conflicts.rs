@@ -2,14 +2,14 @@
 //! the rules refused.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use onsite_core::conflicts::{self, Conflict};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::openapi::Refusals;
-use super::{ApiError, AppState, Caller, QueryArgs, blocking, office_write};
+use super::{ApiError, AppState, Caller, Path, QueryArgs, blocking, office_write};
 
 /// Which conflict-log entries.
 #[derive(Deserialize, IntoParams)]

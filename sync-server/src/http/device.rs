@@ -10,16 +10,15 @@ use crate::sync;
 use onsite_core::sync::wire::{PullResponse, PushRequest, PushResponse};
 use utoipa::IntoParams;
 
-use super::openapi::Refusals;
+use super::openapi::{BodyRefusals, Refusals};
 
 /// Uploads a device's outbox: each mutation applied exactly once, in seq order.
 #[utoipa::path(
     post,
     path = "/v1/sync/push",
     tag = "sync",
-    params(("onsite-protocol" = u32, Header, description = "The sync protocol version (1)")),
     request_body = PushRequest,
-    responses((status = 200, body = PushResponse), Refusals),
+    responses((status = 200, body = PushResponse), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]
 pub(super) async fn push(
@@ -40,6 +39,7 @@ pub(super) async fn push(
 #[serde(deny_unknown_fields)]
 pub(super) struct PullQuery {
     /// The cursor the last page returned (0 the first time).
+    #[param(minimum = 0)]
     cursor: i64,
 }
 
@@ -48,7 +48,7 @@ pub(super) struct PullQuery {
     get,
     path = "/v1/sync/pull",
     tag = "sync",
-    params(PullQuery, ("onsite-protocol" = u32, Header, description = "The sync protocol version (1)")),
+    params(PullQuery),
     responses((status = 200, body = PullResponse), Refusals),
     security(("bearer" = []))
 )]

@@ -60,6 +60,14 @@ impl ApiError {
         e
     }
 
+    /// This refusal as 409 `refused`: for a rule broken by the rows' state rather than by the
+    /// request.
+    pub(super) fn refused(mut self) -> ApiError {
+        self.status = StatusCode::CONFLICT;
+        self.body.error = "refused".to_owned();
+        self
+    }
+
     /// Its status.
     pub fn status(&self) -> StatusCode {
         self.status
@@ -82,9 +90,38 @@ fn status_of(code: &str) -> StatusCode {
     }
 }
 
+/// Fields that refer to other rows. A core `Invalid` naming only these, as inconsistent, says
+/// that the rows exist but do not belong together (another customer's site or contract, a
+/// follow-up of a different job): that depends on the server's rows, not on the request
+/// alone, so it is 409 `refused` like the rules' other refusals, not 400.
+const REFERENCES: &[&str] = &[
+    "customer_id",
+    "site_id",
+    "asset_id",
+    "contract_id",
+    "follow_up_of",
+];
+
+fn mismatched_rows(err: &ServerError) -> bool {
+    match err {
+        ServerError::Core(onsite_core::Error::Invalid { problems }) => {
+            !problems.is_empty()
+                && problems.iter().all(|p| {
+                    REFERENCES.contains(&p.field.as_str())
+                        && matches!(p.problem, onsite_core::Problem::Inconsistent { .. })
+                })
+        }
+        _ => false,
+    }
+}
+
 impl From<ServerError> for ApiError {
     fn from(err: ServerError) -> ApiError {
-        let code = err.code();
+        let code = if mismatched_rows(&err) {
+            "refused"
+        } else {
+            err.code()
+        };
         if err.is_internal() {
             let mut e = ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -1,5 +1,5 @@
-//! Request extractors: JSON bodies and query strings whose rejections are [`ApiError`]s, and
-//! the bearer-token [`Caller`].
+//! Request extractors: JSON bodies, path segments and query strings whose rejections are
+//! [`ApiError`]s (axum's own answer them as `text/plain`), and the bearer-token [`Caller`].
 
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
@@ -18,12 +18,23 @@ pub struct Body<T>(pub T);
 impl From<axum::extract::rejection::JsonRejection> for ApiError {
     fn from(r: axum::extract::rejection::JsonRejection) -> ApiError {
         // The rejection's text is answered, never logged: it can quote the body.
-        let code = if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            "too_large"
-        } else {
-            "invalid"
+        let code = match r.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+            _ => "invalid",
         };
         ApiError::new(r.status(), code, r.body_text())
+    }
+}
+
+/// Path segments (the `{id}` of a route) whose rejection, a malformed id, is an [`ApiError`].
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct Path<T>(pub T);
+
+impl From<axum::extract::rejection::PathRejection> for ApiError {
+    fn from(r: axum::extract::rejection::PathRejection) -> ApiError {
+        ApiError::new(r.status(), "invalid", r.body_text())
     }
 }
 

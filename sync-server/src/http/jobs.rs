@@ -2,7 +2,7 @@
 //! assign, status changes, and the completed visit's service report.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use onsite_core::Entity;
 use onsite_core::report::ReportView;
 use onsite_core::work_orders::queries::{self, WorkOrderFilter};
@@ -11,10 +11,12 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::limits::WorkOrderEdit;
 use super::office::{EditBody, edit_row};
-use super::openapi::Refusals;
-use super::{ApiError, AppState, Body, Caller, QueryArgs, blocking, office_write};
+use super::openapi::{BodyRefusals, Refusals};
+use super::{ApiError, AppState, Body, Caller, Path, QueryArgs, blocking, office_write};
 use crate::db;
+use crate::error::ServerError;
 
 /// Creates a work order (assigned at once if it names an engineer).
 #[utoipa::path(
@@ -22,7 +24,7 @@ use crate::db;
     path = "/v1/work-orders",
     tag = "back office",
     request_body = NewWorkOrder,
-    responses((status = 200, body = WorkOrder), Refusals),
+    responses((status = 200, body = WorkOrder), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]
 pub(super) async fn create_work_order(
@@ -53,7 +55,7 @@ pub(super) struct Assign {
     tag = "back office",
     params(("id" = Uuid, Path, description = "The work order")),
     request_body = Assign,
-    responses((status = 200, body = WorkOrder), Refusals),
+    responses((status = 200, body = WorkOrder), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]
 pub(super) async fn assign(
@@ -92,7 +94,7 @@ pub(super) struct StatusBody {
     tag = "back office",
     params(("id" = Uuid, Path, description = "The work order")),
     request_body = StatusBody,
-    responses((status = 200, body = StatusChange), Refusals),
+    responses((status = 200, body = StatusChange), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]
 pub(super) async fn set_status(
@@ -101,19 +103,36 @@ pub(super) async fn set_status(
     Path(id): Path<Uuid>,
     Body(b): Body<StatusBody>,
 ) -> Result<Json<work_orders::StatusChange>, ApiError> {
+    caller.back_office()?;
     let role = caller.0.role.core_role();
-    office_write(db, &caller, move |tx, ctx| {
-        let before = work_orders::get(tx, id)?.assignee;
-        let change = work_orders::transition(tx, ctx, id, b.to, role, b.reason)?;
-        if let (Status::New, Some(previous)) = (b.to, before) {
-            db::log_handover(tx, id, &previous)?;
-        }
-        db::log_change(tx, Entity::WorkOrder, id, Some(id))?;
-        db::log_change(tx, Entity::StatusChange, change.id, Some(id))?;
-        db::log_visit_over(tx, id)?;
-        Ok(change)
-    })
-    .await
+    let write = move || {
+        db::write(&db, move |tx, ctx| {
+            let before = work_orders::get(tx, id)?.assignee;
+            let change = work_orders::transition(tx, ctx, id, b.to, role, b.reason)?;
+            if let (Status::New, Some(previous)) = (b.to, before) {
+                db::log_handover(tx, id, &previous)?;
+            }
+            db::log_change(tx, Entity::WorkOrder, id, Some(id))?;
+            db::log_change(tx, Entity::StatusChange, change.id, Some(id))?;
+            db::log_visit_over(tx, id)?;
+            Ok(change)
+        })
+        .map_err(no_assignee_is_a_conflict)
+    };
+    blocking(write).await.map(Json)
+}
+
+/// A move to `assigned` of a job nobody is assigned to: the core names the job's missing
+/// `assignee`, which this request does not carry, so it is refused by the job's state (409
+/// `refused`, as the status machine's other refusals), not by the input.
+fn no_assignee_is_a_conflict(err: ServerError) -> ApiError {
+    let by_state = matches!(
+        &err,
+        ServerError::Core(onsite_core::Error::Invalid { problems })
+            if !problems.is_empty() && problems.iter().all(|p| p.field == "assignee")
+    );
+    let answer = ApiError::from(err);
+    if by_state { answer.refused() } else { answer }
 }
 
 /// The service report of a job: the canonical report, its SHA-256 and the sign-off.
@@ -142,8 +161,8 @@ pub(super) async fn report(
     path = "/v1/work-orders/{id}",
     tag = "back office",
     params(("id" = Uuid, Path, description = "The work order")),
-    request_body = EditBody,
-    responses((status = 200, body = WorkOrder), Refusals),
+    request_body = WorkOrderEdit,
+    responses((status = 200, body = WorkOrder), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]
 pub(super) async fn edit_work_order(

@@ -1,6 +1,7 @@
 //! The HTTP API: bearer-token auth, the back-office JSON endpoints and the sync endpoints.
 //! Every error is a status code and an [`ErrorBody`](onsite_core::sync::wire::ErrorBody)
-//! ([`ApiError`], made from the server's typed errors in `error`); SQLite work runs off the
+//! ([`ApiError`], made from the server's typed errors in `error`; unknown routes, wrong
+//! methods and errors made by the layers too, in `fallback`); SQLite work runs off the
 //! async threads, inside the request's tracing span. Every request is logged with an id that
 //! is also its `x-request-id` header ([`trace`]).
 
@@ -9,8 +10,10 @@ mod conflicts;
 mod device;
 mod error;
 mod extract;
+mod fallback;
 mod identity;
 mod jobs;
+mod limits;
 mod office;
 pub mod openapi;
 pub mod trace;
@@ -26,7 +29,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::decompression::RequestDecompressionLayer;
 
 pub use error::ApiError;
-pub use extract::{Body, Caller, QueryArgs};
+pub use extract::{Body, Caller, Path, QueryArgs};
 
 use crate::db::{self, Db};
 
@@ -115,9 +118,14 @@ pub fn router(db: AppState, max_body: usize) -> Router {
         )
         .route("/v1/sync/push", post(device::push))
         .route("/v1/sync/pull", get(device::pull))
+        .fallback(fallback::no_route)
+        .method_not_allowed_fallback(fallback::wrong_method)
         // The limit applies to the inflated body, so a small gzip bomb is refused too.
         .layer(DefaultBodyLimit::max(max_body))
         .layer(RequestDecompressionLayer::new().gzip(true))
+        // Outside the decompression (its 415 becomes JSON) and inside the compression (which
+        // then compresses the JSON it makes).
+        .layer(axum::middleware::from_fn(fallback::json_errors))
         // Fastest: pull pages are large and repetitive, so even the lightest level shrinks
         // them several times, and the server's CPU is shared by every device syncing.
         .layer(

@@ -2,17 +2,17 @@
 //! Every write runs the core's own rules and is logged for the devices' pulls.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use onsite_core::Entity;
 use onsite_core::assets::{self, Asset, Contract, NewAsset, NewContract};
 use onsite_core::customers::{self, Customer, NewCustomer, NewSite, Site};
 use onsite_core::edits::{self, Changes};
 use serde::Deserialize;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::openapi::Refusals;
-use super::{ApiError, AppState, Body, Caller, office_write};
+use super::limits::{AssetEdit, CustomerEdit, SiteEdit};
+use super::openapi::{BodyRefusals, Refusals};
+use super::{ApiError, AppState, Body, Caller, Path, office_write};
 use crate::db;
 
 /// Creates a customer.
@@ -21,7 +21,7 @@ use crate::db;
     path = "/v1/customers",
     tag = "back office",
     request_body = NewCustomer,
-    responses((status = 200, body = Customer), Refusals),
+    responses((status = 200, body = Customer), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]
 pub(super) async fn create_customer(
@@ -44,7 +44,7 @@ pub(super) async fn create_customer(
     tag = "back office",
     params(("id" = Uuid, Path, description = "The customer")),
     request_body = NewSite,
-    responses((status = 200, body = Site), Refusals),
+    responses((status = 200, body = Site), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]
 pub(super) async fn create_site(
@@ -68,7 +68,7 @@ pub(super) async fn create_site(
     tag = "back office",
     params(("id" = Uuid, Path, description = "The site")),
     request_body = NewAsset,
-    responses((status = 200, body = Asset), Refusals),
+    responses((status = 200, body = Asset), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]
 pub(super) async fn create_asset(
@@ -92,7 +92,7 @@ pub(super) async fn create_asset(
     tag = "back office",
     params(("id" = Uuid, Path, description = "The customer")),
     request_body = NewContract,
-    responses((status = 200, body = Contract), Refusals),
+    responses((status = 200, body = Contract), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]
 pub(super) async fn create_contract(
@@ -111,7 +111,8 @@ pub(super) async fn create_contract(
 
 /// Field name → new value (`null` clears it). Only the fields `onsite_core::edits::FIELDS`
 /// lists may be changed; the appointment window moves as a whole.
-#[derive(Deserialize, ToSchema)]
+/// (Its schema in the document is one per kind of row, `limits::CustomerEdit` ...)
+#[derive(Deserialize)]
 #[serde(transparent)]
 pub(super) struct EditBody(pub(super) Changes);
 
@@ -140,8 +141,8 @@ pub(super) async fn edit_row<T: Send + 'static>(
     path = "/v1/customers/{id}",
     tag = "back office",
     params(("id" = Uuid, Path, description = "The customer")),
-    request_body = EditBody,
-    responses((status = 200, body = Customer), Refusals),
+    request_body = CustomerEdit,
+    responses((status = 200, body = Customer), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]
 pub(super) async fn edit_customer(
@@ -167,8 +168,8 @@ pub(super) async fn edit_customer(
     path = "/v1/sites/{id}",
     tag = "back office",
     params(("id" = Uuid, Path, description = "The site")),
-    request_body = EditBody,
-    responses((status = 200, body = Site), Refusals),
+    request_body = SiteEdit,
+    responses((status = 200, body = Site), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]
 pub(super) async fn edit_site(
@@ -186,8 +187,8 @@ pub(super) async fn edit_site(
     path = "/v1/assets/{id}",
     tag = "back office",
     params(("id" = Uuid, Path, description = "The asset")),
-    request_body = EditBody,
-    responses((status = 200, body = Asset), Refusals),
+    request_body = AssetEdit,
+    responses((status = 200, body = Asset), Refusals, BodyRefusals),
     security(("bearer" = []))
 )]
 pub(super) async fn edit_asset(
