@@ -1,0 +1,517 @@
+//! The fault harness: several engineer device processes (`harness_device`, each its own store
+//! file on a clock skewed by hours or days, ahead or behind) and the real server binary, with a
+//! fault proxy between them that drops, delays, cuts mid-stream and stalls connections, random
+//! SIGKILLs of devices and of the server (each restarted), and the back office editing,
+//! reassigning, cancelling and dispatching through the HTTP API, racing the engineers.
+//!
+//! Each epoch ends with the faults stopped and every device synced until quiet, then checks:
+//! nothing a device reported as done is lost (it is on the server, or the server refused it and
+//! it is in a conflict log), nothing is applied twice, every device holds exactly the server's
+//! rows for its scope, every outbox drains within [`DRAIN_ROUNDS`] rounds, no device is stuck,
+//! and every overwritten value is in a conflict log (or was overwritten by someone who had seen
+//! it). It prints one summary line.
+//!
+//! Seeded: the fault draws (per connection, in accept order), the office's actions, the
+//! devices' actions and the kill schedule all come from `ONSITE_HARNESS_SEED`. Processes and
+//! the network still interleave as the machine schedules them, so a replay takes the same
+//! decisions, not the same timing.
+//!
+//! Sizes (environment): `ONSITE_HARNESS_SEED` (default 20261203), `ONSITE_HARNESS_DEVICES` (4),
+//! `ONSITE_HARNESS_EPOCHS` (3), `ONSITE_HARNESS_KILLS` (device kills per epoch, 70),
+//! `ONSITE_HARNESS_SERVER_KILLS` (server kills per epoch, 6). The CI run is the default; a long
+//! run is e.g. `ONSITE_HARNESS_EPOCHS=20 ONSITE_HARNESS_KILLS=200 ONSITE_HARNESS_SERVER_KILLS=20
+//! ONSITE_HARNESS_DEVICES=6 cargo test -p onsite-tests --test fault_harness -- --nocapture`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use onsite_core::Store;
+use onsite_core::clock::Hlc;
+use onsite_core::sync::client::SyncClient;
+use onsite_tests::harness::check::{self, DeviceView, Findings, ReportedAdd, ReportedEdit};
+use onsite_tests::harness::office::Office;
+use onsite_tests::harness::{DeviceLine, SkewedClock};
+use onsite_tests::proxy::{FaultPlan, FaultProxy};
+use onsite_tests::server::{Http, Server};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rusqlite::Connection;
+use serde_json::json;
+use tempfile::TempDir;
+
+/// Once the faults stop, a device's outbox must be empty after this many successful rounds.
+const DRAIN_ROUNDS: u32 = 2;
+/// Passes over all devices before the system must be quiet (no round pushes or pulls).
+const QUIET_PASSES: u32 = 8;
+/// Device clock skews, cycled over the devices: days and hours, both ways, and none.
+const SKEWS_MS: &[i64] = &[
+    -3 * 86_400_000,
+    5 * 3_600_000,
+    0,
+    2 * 86_400_000,
+    -7 * 3_600_000,
+    86_400_000,
+];
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+type Line = (usize, Result<DeviceLine, String>);
+
+struct Device {
+    engineer: String,
+    token: String,
+    skew_ms: i64,
+    path: PathBuf,
+    generation: u32,
+    running: Option<(Child, JoinHandle<()>)>,
+}
+
+impl Device {
+    fn spawn(&mut self, index: usize, url: &str, seed: u64, lines: &Sender<Line>) {
+        self.generation += 1;
+        let tag = format!("d{index}g{}", self.generation);
+        let device_seed = seed ^ ((index as u64) << 32) ^ u64::from(self.generation);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_harness_device"))
+            .arg(&self.path)
+            .args([url, &self.token, &self.engineer])
+            .args([self.skew_ms.to_string(), device_seed.to_string(), tag])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("device starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let lines = lines.clone();
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let parsed = line.parse::<DeviceLine>().map_err(|_| line);
+                if lines.send((index, parsed)).is_err() {
+                    break;
+                }
+            }
+        });
+        self.running = Some((child, reader));
+    }
+
+    /// SIGKILLs the device and waits until every line it wrote has been read. Returns whether
+    /// it had died on its own before (a failure: its stderr says why).
+    fn kill(&mut self) -> bool {
+        let Some((mut child, reader)) = self.running.take() else {
+            return false;
+        };
+        let died = child.try_wait().expect("try_wait").is_some();
+        let _ = child.kill();
+        let _ = child.wait();
+        let _ = reader.join();
+        died
+    }
+}
+
+/// What the devices reported, and how their rounds ended.
+#[derive(Default)]
+struct Reports {
+    adds: Vec<ReportedAdd>,
+    edits: Vec<ReportedEdit>,
+    rounds_ok: u64,
+    rounds_failed: BTreeMap<String, u64>,
+}
+
+impl Reports {
+    fn take(&mut self, (device, line): Line) {
+        match line.unwrap_or_else(|bad| panic!("device {device} printed {bad:?}")) {
+            DeviceLine::Ready => {}
+            DeviceLine::Add {
+                table, row_id, tag, ..
+            } => self.adds.push(ReportedAdd {
+                device,
+                table,
+                row_id,
+                tag,
+            }),
+            DeviceLine::Edit {
+                entity,
+                row_id,
+                field,
+                tag,
+            } => self.edits.push(ReportedEdit {
+                device,
+                entity,
+                row_id,
+                field,
+                tag,
+            }),
+            DeviceLine::Synced(None) => self.rounds_ok += 1,
+            DeviceLine::Synced(Some(code)) => *self.rounds_failed.entry(code).or_default() += 1,
+        }
+    }
+
+    /// Takes up to `count` lines, waiting for each; false if none came for a long time.
+    fn wait_for(&mut self, rx: &Receiver<Line>, count: u32) -> bool {
+        for _ in 0..count {
+            match rx.recv_timeout(Duration::from_secs(20)) {
+                Ok(line) => self.take(line),
+                Err(RecvTimeoutError::Timeout) => return false,
+                Err(RecvTimeoutError::Disconnected) => unreachable!("the harness holds a sender"),
+            }
+        }
+        true
+    }
+}
+
+/// The accounts: a dispatcher and `devices` engineers. Returns the dispatcher's token and
+/// each engineer's name and token.
+fn accounts(server: &Server, admin_token: &str, devices: usize) -> (String, Vec<(String, String)>) {
+    let admin = Http::new(&server.url, admin_token);
+    let token = |user: &serde_json::Value| {
+        let id = user["id"].as_str().expect("id");
+        admin.post(&format!("/v1/users/{id}/tokens"), json!({}))["token"]
+            .as_str()
+            .expect("token")
+            .to_owned()
+    };
+    let dispatcher = admin.post(
+        "/v1/users",
+        json!({ "name": "dispatch", "role": "dispatcher" }),
+    );
+    let engineers = (0..devices)
+        .map(|i| {
+            let name = format!("eng-{i}");
+            let user = admin.post("/v1/users", json!({ "name": name, "role": "engineer" }));
+            (name, token(&user))
+        })
+        .collect();
+    (token(&dispatcher), engineers)
+}
+
+/// Syncs every device in-process (on its own skewed clock, through the proxy with faults off)
+/// until a whole pass moves nothing. Returns each device's time to quiet and what was stuck.
+fn quiesce(devices: &[Device], url: &str, stuck: &mut Vec<String>) -> Vec<Duration> {
+    let started = Instant::now();
+    let opened: Vec<(Store, SyncClient)> = devices
+        .iter()
+        .map(|d| {
+            let store = Store::open_with_clock(&d.path, Arc::new(SkewedClock::new(d.skew_ms)))
+                .expect("a killed device's store opens");
+            let client =
+                SyncClient::with_timeout(url, &d.token, Duration::from_secs(20)).expect("client");
+            (store, client)
+        })
+        .collect();
+    let mut quiet_at = vec![Duration::ZERO; devices.len()];
+    let mut ok_rounds = vec![0u32; devices.len()];
+    let mut drained = vec![false; devices.len()];
+    let mut last_error: Vec<Option<String>> = vec![None; devices.len()];
+    for _ in 0..QUIET_PASSES {
+        let mut busy = false;
+        for (i, (store, client)) in opened.iter().enumerate() {
+            match client.sync_now(store) {
+                Ok(r) => {
+                    ok_rounds[i] += 1;
+                    last_error[i] = None;
+                    drained[i] |= r.pending == 0;
+                    if !drained[i] && ok_rounds[i] >= DRAIN_ROUNDS {
+                        stuck.push(format!(
+                            "device {i}: {} changes still wait after {} rounds",
+                            r.pending, ok_rounds[i]
+                        ));
+                    }
+                    if r.pushed > 0 || r.pulled > 0 || r.pending > 0 {
+                        busy = true;
+                        quiet_at[i] = started.elapsed();
+                    }
+                }
+                Err(e) => {
+                    busy = true;
+                    quiet_at[i] = started.elapsed();
+                    last_error[i] = Some(format!("{}: {e}", e.code()));
+                }
+            }
+            if quiet_at[i].is_zero() {
+                quiet_at[i] = started.elapsed();
+            }
+        }
+        if !busy {
+            break;
+        }
+    }
+    for (i, (store, _)) in opened.iter().enumerate() {
+        if let Some(err) = &last_error[i] {
+            stuck.push(format!(
+                "device {i}: its last round failed after the faults stopped: {err}"
+            ));
+        }
+        let pending = store.pending_sync_count().expect("pending");
+        if pending > 0 {
+            stuck.push(format!("device {i}: {pending} changes never drained"));
+        }
+    }
+    if quiet_at.iter().any(Duration::is_zero) || opened.is_empty() {
+        stuck.push("no round ran".into());
+    }
+    quiet_at
+}
+
+/// Rows a device could not place (another helper's quarantine table, if this build has one).
+fn quarantined(conn: &Connection) -> i64 {
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE '%quarantine%'")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .expect("schema");
+    tables
+        .iter()
+        .map(|t| {
+            conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .expect("count")
+        })
+        .sum()
+}
+
+/// Every device's outbox is acknowledged up to its last seq by the server.
+fn outboxes_acknowledged(
+    server: &Connection,
+    devices: &[(Connection, &Device)],
+    stuck: &mut Vec<String>,
+) {
+    for (i, (conn, _)) in devices.iter().enumerate() {
+        let (client, last): (String, i64) = conn
+            .query_row(
+                "SELECT client_id, next_outbox_seq - 1 FROM device",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("device row");
+        let applied: i64 = server
+            .query_row(
+                "SELECT coalesce(max(last_applied_seq), 0) FROM clients WHERE client_id = ?1",
+                [&client],
+                |r| r.get(0),
+            )
+            .expect("client row");
+        if applied != last {
+            stuck.push(format!(
+                "device {i}: server applied up to seq {applied}, device is at {last}"
+            ));
+        }
+        let held = quarantined(conn);
+        if held > 0 {
+            stuck.push(format!("device {i}: {held} rows still quarantined"));
+        }
+    }
+}
+
+fn percentile(sorted: &[Duration], q: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+fn upstream(server: &Server) -> SocketAddr {
+    server
+        .url
+        .trim_start_matches("http://")
+        .parse()
+        .expect("server address")
+}
+
+#[test]
+fn devices_and_server_killed_under_network_faults_lose_nothing() {
+    let seed = env_or("ONSITE_HARNESS_SEED", 20_261_203);
+    let device_count = env_or("ONSITE_HARNESS_DEVICES", 4) as usize;
+    let epochs = env_or("ONSITE_HARNESS_EPOCHS", 3);
+    let kills_per_epoch = env_or("ONSITE_HARNESS_KILLS", 70);
+    let server_kills_per_epoch = env_or("ONSITE_HARNESS_SERVER_KILLS", 6);
+    eprintln!("fault harness: seed {seed} (replay with ONSITE_HARNESS_SEED={seed})");
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+
+    let dir = TempDir::new().expect("temp dir");
+    let data = dir.path().join("server");
+    let admin_token = Server::create_admin(&data, "admin");
+    let mut server = Server::start(&data);
+    let (dispatcher_token, engineers) = accounts(&server, &admin_token, device_count);
+    let names: Vec<String> = engineers.iter().map(|(n, _)| n.clone()).collect();
+    let mut office = Office::new(&server.url, &dispatcher_token, names.clone());
+    office.places(3);
+    for name in names.iter().chain(&names) {
+        office.dispatch(&mut rng, name).expect("initial jobs");
+    }
+    let server_db = Connection::open(data.join("onsite-server.db")).expect("server db");
+    let proxy = FaultProxy::start(upstream(&server), FaultPlan::ROUGH, seed ^ 0xfa17);
+    let url = proxy.url();
+    let mut devices: Vec<Device> = engineers
+        .into_iter()
+        .enumerate()
+        .map(|(i, (engineer, token))| Device {
+            engineer,
+            token,
+            skew_ms: SKEWS_MS[i % SKEWS_MS.len()],
+            path: dir.path().join(format!("device-{i}.db")),
+            generation: 0,
+            running: None,
+        })
+        .collect();
+
+    let (tx, rx) = channel::<Line>();
+    let mut reports = Reports::default();
+    let mut office_stamps: HashMap<(String, String, String), Vec<Hlc>> = HashMap::new();
+    let (mut device_kills, mut server_kills, mut died, mut silences) =
+        (0u64, 0u64, Vec::new(), 0u64);
+    let mut quiet_times = Vec::new();
+    let mut findings = Findings::default();
+    let mut stuck = Vec::new();
+    for epoch in 0..epochs {
+        proxy.set_faults(true);
+        for (i, d) in devices.iter_mut().enumerate() {
+            d.spawn(i, &url, seed, &tx);
+        }
+        let (mut dk, mut sk) = (0, 0);
+        while dk < kills_per_epoch || sk < server_kills_per_epoch {
+            if !reports.wait_for(&rx, rng.random_range(1..10)) {
+                silences += 1;
+            }
+            for _ in 0..rng.random_range(0..3) {
+                if let Some((entity, row, field)) = office.random_action(&mut rng) {
+                    let (ent, row_id) = match entity {
+                        "site" => (onsite_core::Entity::Site, row),
+                        "asset" => (onsite_core::Entity::Asset, row),
+                        "customer" => (onsite_core::Entity::Customer, row),
+                        _ => (onsite_core::Entity::WorkOrder, row),
+                    };
+                    let uuid = row_id.parse().expect("row uuid");
+                    if let Ok(Some(stamp)) =
+                        onsite_core::store::field_stamp(&server_db, ent, uuid, field)
+                    {
+                        office_stamps
+                            .entry((entity.to_owned(), row_id, field.to_owned()))
+                            .or_default()
+                            .push(stamp);
+                    }
+                }
+            }
+            let left = (kills_per_epoch - dk, server_kills_per_epoch - sk);
+            if rng.random_range(0..left.0 + left.1) < left.1 {
+                server.kill_in_place();
+                server_kills += 1;
+                sk += 1;
+                if !reports.wait_for(&rx, rng.random_range(1..8)) {
+                    silences += 1;
+                }
+                server.start_again();
+            } else {
+                let i = rng.random_range(0..devices.len());
+                if devices[i].kill() {
+                    died.push(format!(
+                        "epoch {epoch}: device {i} generation {} died on its own",
+                        devices[i].generation
+                    ));
+                }
+                device_kills += 1;
+                dk += 1;
+                devices[i].spawn(i, &url, seed, &tx);
+            }
+        }
+        // The faults stop; every device is killed where it stands and synced until quiet.
+        proxy.set_faults(false);
+        for (i, d) in devices.iter_mut().enumerate() {
+            if d.kill() {
+                died.push(format!(
+                    "epoch {epoch}: device {i} generation {} died on its own",
+                    d.generation
+                ));
+            }
+            device_kills += 1;
+        }
+        while let Ok(line) = rx.try_recv() {
+            reports.take(line);
+        }
+        let mut epoch_stuck = died.clone();
+        quiet_times.extend(quiesce(&devices, &url, &mut epoch_stuck));
+        let conns: Vec<(Connection, &Device)> = devices
+            .iter()
+            .map(|d| (Connection::open(&d.path).expect("device db"), d))
+            .collect();
+        outboxes_acknowledged(&server_db, &conns, &mut epoch_stuck);
+        let views: Vec<DeviceView> = conns
+            .iter()
+            .map(|(conn, d)| DeviceView {
+                engineer: &d.engineer,
+                conn,
+            })
+            .collect();
+        findings = check::run(
+            &server_db,
+            &views,
+            &reports.adds,
+            &reports.edits,
+            &office_stamps,
+        );
+        stuck = epoch_stuck;
+        let failed = !(findings.lost.is_empty()
+            && findings.duplicated.is_empty()
+            && findings.divergent.is_empty()
+            && stuck.is_empty());
+        if failed {
+            eprintln!("fault harness: epoch {epoch} of seed {seed} failed");
+            break;
+        }
+    }
+
+    let counts = proxy.counts();
+    quiet_times.sort();
+    let office_done = office.calls[0];
+    eprintln!(
+        "fault harness: seed {seed}, {device_count} devices, {epochs} epochs: kills {} (devices {device_kills}, server {server_kills}), \
+         cuts {} (requests {}, responses {}), drops {}, delays {}, stalls {}, mutations {} (device actions {}, edits {}, office calls done {office_done}), \
+         refused-and-logged {}, lost {}, duplicated {}, divergent {}, stuck {}, time to quiesce p50 {} ms p99 {} ms \
+         (rounds ok {}, failed {:?}, silences {silences})",
+        device_kills + server_kills,
+        counts.cut_requests + counts.cut_responses,
+        counts.cut_requests,
+        counts.cut_responses,
+        counts.dropped,
+        counts.delayed,
+        counts.stalled,
+        reports.adds.len() + reports.edits.len() + office_done as usize,
+        reports.adds.len(),
+        reports.edits.len(),
+        findings.refused,
+        findings.lost.len(),
+        findings.duplicated.len(),
+        findings.divergent.len(),
+        stuck.len(),
+        percentile(&quiet_times, 0.5).as_millis(),
+        percentile(&quiet_times, 0.99).as_millis(),
+        reports.rounds_ok,
+        reports.rounds_failed,
+    );
+    let all: Vec<&String> = findings
+        .lost
+        .iter()
+        .chain(&findings.duplicated)
+        .chain(&findings.divergent)
+        .chain(&stuck)
+        .collect();
+    for finding in all.iter().take(40) {
+        eprintln!("  {finding}");
+    }
+    assert!(
+        all.is_empty(),
+        "the fault harness found {} problems with seed {seed} (listed above)",
+        all.len()
+    );
+}
