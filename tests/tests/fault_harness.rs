@@ -17,8 +17,8 @@
 //! decisions, not the same timing.
 //!
 //! Sizes (environment): `ONSITE_HARNESS_SEED` (default 20261203), `ONSITE_HARNESS_DEVICES` (4),
-//! `ONSITE_HARNESS_EPOCHS` (3), `ONSITE_HARNESS_KILLS` (device kills per epoch, 70),
-//! `ONSITE_HARNESS_SERVER_KILLS` (server kills per epoch, 6). The CI run is the default; a long
+//! `ONSITE_HARNESS_EPOCHS` (3), `ONSITE_HARNESS_KILLS` (device kills per epoch, 235),
+//! `ONSITE_HARNESS_SERVER_KILLS` (server kills per epoch, 8). The CI run is the default; a long
 //! run is e.g. `ONSITE_HARNESS_EPOCHS=20 ONSITE_HARNESS_KILLS=200 ONSITE_HARNESS_SERVER_KILLS=20
 //! ONSITE_HARNESS_DEVICES=6 cargo test -p onsite-tests --test fault_harness -- --nocapture`.
 
@@ -334,8 +334,8 @@ fn devices_and_server_killed_under_network_faults_lose_nothing() {
     let seed = env_or("ONSITE_HARNESS_SEED", 20_261_203);
     let device_count = env_or("ONSITE_HARNESS_DEVICES", 4) as usize;
     let epochs = env_or("ONSITE_HARNESS_EPOCHS", 3);
-    let kills_per_epoch = env_or("ONSITE_HARNESS_KILLS", 70);
-    let server_kills_per_epoch = env_or("ONSITE_HARNESS_SERVER_KILLS", 6);
+    let kills_per_epoch = env_or("ONSITE_HARNESS_KILLS", 235);
+    let server_kills_per_epoch = env_or("ONSITE_HARNESS_SERVER_KILLS", 8);
     eprintln!("fault harness: seed {seed} (replay with ONSITE_HARNESS_SEED={seed})");
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
 
@@ -381,7 +381,7 @@ fn devices_and_server_killed_under_network_faults_lose_nothing() {
         }
         let (mut dk, mut sk) = (0, 0);
         while dk < kills_per_epoch || sk < server_kills_per_epoch {
-            if !reports.wait_for(&rx, rng.random_range(1..10)) {
+            if !reports.wait_for(&rx, rng.random_range(1..8)) {
                 silences += 1;
             }
             for _ in 0..rng.random_range(0..3) {
