@@ -170,9 +170,15 @@ impl Reports {
     }
 }
 
-/// The accounts: a dispatcher and `devices` engineers. Returns the dispatcher's token and
-/// each engineer's name and token.
-fn accounts(server: &Server, admin_token: &str, devices: usize) -> (String, Vec<(String, String)>) {
+/// The accounts: a dispatcher and `engineers` engineers, and a token of its own for each of
+/// `devices` devices (device `i` is engineer `i % engineers`'s). Returns the dispatcher's token
+/// and each device's engineer name and token.
+fn accounts(
+    server: &Server,
+    admin_token: &str,
+    engineers: usize,
+    devices: usize,
+) -> (String, Vec<(String, String)>) {
     let admin = Http::new(&server.url, admin_token);
     let token = |user: &serde_json::Value| {
         let id = user["id"].as_str().expect("id");
@@ -185,14 +191,20 @@ fn accounts(server: &Server, admin_token: &str, devices: usize) -> (String, Vec<
         "/v1/users",
         json!({ "name": "dispatch", "role": "dispatcher" }),
     );
-    let engineers = (0..devices)
+    let users: Vec<(String, serde_json::Value)> = (0..engineers)
         .map(|i| {
             let name = format!("eng-{i}");
             let user = admin.post("/v1/users", json!({ "name": name, "role": "engineer" }));
-            (name, token(&user))
+            (name, user)
         })
         .collect();
-    (token(&dispatcher), engineers)
+    let tokens = (0..devices)
+        .map(|i| {
+            let (name, user) = &users[i % engineers];
+            (name.clone(), token(user))
+        })
+        .collect();
+    (token(&dispatcher), tokens)
 }
 
 /// Syncs every device in-process (on its own skewed clock, through the proxy with faults off)
@@ -343,8 +355,12 @@ fn devices_and_server_killed_under_network_faults_lose_nothing() {
     let data = dir.path().join("server");
     let admin_token = Server::create_admin(&data, "admin");
     let mut server = Server::start(&data);
-    let (dispatcher_token, engineers) = accounts(&server, &admin_token, device_count);
-    let names: Vec<String> = engineers.iter().map(|(n, _)| n.clone()).collect();
+    // Three devices in four are engineers of their own; the rest are second phones of the
+    // first engineers (two devices, one scope).
+    let engineer_count = (device_count.div_ceil(4) * 3).clamp(1, device_count);
+    let (dispatcher_token, engineers) =
+        accounts(&server, &admin_token, engineer_count, device_count);
+    let names: Vec<String> = (0..engineer_count).map(|i| format!("eng-{i}")).collect();
     let mut office = Office::new(&server.url, &dispatcher_token, names.clone());
     office.places(3);
     for name in names.iter().chain(&names) {
@@ -353,16 +369,17 @@ fn devices_and_server_killed_under_network_faults_lose_nothing() {
     let server_db = Connection::open(data.join("onsite-server.db")).expect("server db");
     let proxy = FaultProxy::start(upstream(&server), FaultPlan::ROUGH, seed ^ 0xfa17);
     let url = proxy.url();
-    let mut devices: Vec<Device> = engineers
-        .into_iter()
-        .enumerate()
-        .map(|(i, (engineer, token))| Device {
-            engineer,
-            token,
-            skew_ms: SKEWS_MS[i % SKEWS_MS.len()],
-            path: dir.path().join(format!("device-{i}.db")),
-            generation: 0,
-            running: None,
+    let mut devices: Vec<Device> = (0..device_count)
+        .map(|i| {
+            let (engineer, token) = engineers[i].clone();
+            Device {
+                engineer,
+                token,
+                skew_ms: SKEWS_MS[i % SKEWS_MS.len()],
+                path: dir.path().join(format!("device-{i}.db")),
+                generation: 0,
+                running: None,
+            }
         })
         .collect();
 

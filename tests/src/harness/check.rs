@@ -159,7 +159,7 @@ pub fn run(
     devices: &[DeviceView],
     adds: &[ReportedAdd],
     edits: &[ReportedEdit],
-    office_stamps: &HashMap<(String, String, String), Vec<Hlc>>,
+    office_stamps: &HashMap<FieldKey, Vec<Hlc>>,
 ) -> Findings {
     let mut f = Findings::default();
     let logs = conflict_texts(server, devices);
@@ -193,7 +193,10 @@ pub fn run(
         }
     }
 
-    // Every device edit with its final stamp and base, from the device's outbox.
+    // Every edit any device made (reported or not: a device killed between the commit and its
+    // line made it too), with its stamp and base, by (entity, row, field).
+    let writes = all_writes(devices);
+    // Every reported device edit with its final stamp and base, from the device's outbox.
     let mut stamped = Vec::new();
     for e in edits {
         let conn = devices[e.device].conn;
@@ -244,17 +247,14 @@ pub fn run(
         // Overwritten without a log entry: only fair if whoever overwrote it had seen it (a
         // device edit based on exactly this stamp, or an office edit stamped after it).
         let key = (e.entity.clone(), e.row_id.clone(), e.field.clone());
-        let seen_by_device = stamped.iter().any(|(w, _, base)| {
-            (&w.entity, &w.row_id, &w.field) == (&e.entity, &e.row_id, &e.field)
-                && *base == Some(*hlc)
-        });
+        let others = writes.get(&key).map_or(&[][..], Vec::as_slice);
+        let seen_by_device = others.iter().any(|(_, base)| *base == Some(*hlc));
         let office_after = office_stamps
             .get(&key)
             .is_some_and(|s| s.iter().any(|s| s > hlc))
             || final_stamp.is_some_and(|s| s > *hlc && s.node.to_string() == server_node)
-            || stamped.iter().any(|(w, _, base)| {
-                (&w.entity, &w.row_id, &w.field) == (&e.entity, &e.row_id, &e.field)
-                    && base.is_some_and(|b| b > *hlc && b.node.to_string() == server_node)
+            || others.iter().any(|(_, base)| {
+                base.is_some_and(|b| b > *hlc && b.node.to_string() == server_node)
             });
         if final_stamp.is_some_and(|s| s > *hlc) && (seen_by_device || office_after) {
             continue;
@@ -281,6 +281,35 @@ pub fn run(
     f
 }
 
+type FieldKey = (String, String, String);
+
+/// Every edit in every device's outbox: (entity, row, field) -> (stamp, base) of each.
+fn all_writes(devices: &[DeviceView]) -> HashMap<FieldKey, Vec<(Hlc, Option<Hlc>)>> {
+    let mut writes: HashMap<FieldKey, Vec<(Hlc, Option<Hlc>)>> = HashMap::new();
+    for d in devices {
+        let entries: Vec<(String, String, String, String)> = d
+            .conn
+            .prepare("SELECT entity, row_id, hlc, payload FROM outbox WHERE op = 'update'")
+            .and_then(|mut s| {
+                s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                    .collect()
+            })
+            .expect("outbox query");
+        for (entity, row, hlc, payload) in entries {
+            let p: Value = serde_json::from_str(&payload).expect("an edit payload");
+            let hlc: Hlc = hlc.parse().expect("outbox stamp");
+            for field in p["fields"].as_object().into_iter().flat_map(|m| m.keys()) {
+                let base = p["base"][field].as_str().and_then(|b| b.parse().ok());
+                writes
+                    .entry((entity.clone(), row.clone(), field.clone()))
+                    .or_default()
+                    .push((hlc, base));
+            }
+        }
+    }
+    writes
+}
+
 fn duplicates(conn: &Connection, who: &str, f: &mut Findings) {
     for (table, column) in TAGGED {
         for tag in strings(
@@ -296,12 +325,18 @@ fn duplicates(conn: &Connection, who: &str, f: &mut Findings) {
     }
 }
 
-/// The device holds exactly the server's rows for its engineer's jobs: the jobs, every record
-/// of them, and the customers, sites, assets and contracts they point at.
+/// The device holds exactly the server's rows for its engineer's scope: their jobs and the
+/// finished visits to the same appliances, every record of them, and the customers, sites,
+/// assets and contracts they point at.
 fn scope(server: &Connection, d: &DeviceView, index: usize, f: &mut Findings) {
+    // Their own jobs, and (conflict rule 8) other visits to the same appliance once over.
     let jobs = strings(
         server,
-        "SELECT id FROM work_orders WHERE assignee = ?1",
+        "SELECT id FROM work_orders WHERE assignee = ?1
+         UNION SELECT x.id FROM work_orders x
+         WHERE x.status IN ('completed', 'cancelled', 'incomplete')
+           AND EXISTS (SELECT 1 FROM work_orders w WHERE w.assignee = ?1
+                       AND w.site_id = x.site_id AND w.asset_id IS x.asset_id)",
         [d.engineer],
     );
     let parents = |column: &str, table: &str| {

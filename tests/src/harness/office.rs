@@ -43,8 +43,8 @@ pub struct Office {
     engineers: Vec<String>,
     /// Every job it made.
     pub jobs: Vec<OfficeJob>,
-    /// Customers and their one site each, which new jobs share.
-    places: Vec<(String, String)>,
+    /// Customers with their one site and one maintenance contract each, which new jobs share.
+    places: Vec<(String, String, String)>,
     /// Calls made, by outcome: done, refused, unknown.
     pub calls: [u64; 3],
     next: u64,
@@ -95,7 +95,7 @@ impl Office {
         (answer, value)
     }
 
-    /// Makes `count` customers with a site each (the server must be up).
+    /// Makes `count` customers with a site and a contract each (the server must be up).
     pub fn places(&mut self, count: usize) {
         for i in 0..count {
             let (_, customer) = self.call(
@@ -109,41 +109,65 @@ impl Office {
                 &format!("/v1/customers/{customer}/sites"),
                 &json!({ "address": format!("Rosenstraße {i}, 04109 Leipzig"), "access_notes": "Ring twice" }),
             );
-            self.places.push((customer, id(&site)));
+            let (_, contract) = self.call(
+                "POST",
+                &format!("/v1/customers/{customer}/contracts"),
+                &json!({ "plan": "Care", "starts_on": "2024-01-01", "ends_on": "2030-12-31",
+                         "visits_per_year": 1, "covers_parts": true, "covers_labour": false }),
+            );
+            self.places.push((customer, id(&site), id(&contract)));
         }
     }
 
-    /// A new job with its own appliance at a random place, for `engineer`. `None` if the
-    /// server did not answer every step.
+    /// A new job with its own appliance (under the customer's contract half the time) at a
+    /// random place, for `engineer`. `None` if the server did not answer every step.
     pub fn dispatch(&mut self, rng: &mut ChaCha8Rng, engineer: &str) -> Option<OfficeJob> {
-        let (customer, site) = self.places[rng.random_range(0..self.places.len())].clone();
+        let (customer, site, contract) =
+            self.places[rng.random_range(0..self.places.len())].clone();
         self.next += 1;
-        let n = self.next;
+        let contract = (rng.random_range(0..2) == 0).then_some(contract);
         let (answer, asset) = self.call(
             "POST",
             &format!("/v1/sites/{site}/assets"),
             &json!({ "kind": "appliance", "category": "washing machine", "brand": "Miele",
-                     "model": "WWD320", "serial": format!("MI{n}"), "warranty_ends_on": "2024-01-01" }),
+                     "model": "WWD320", "serial": format!("MI{}", self.next),
+                     "warranty_ends_on": "2024-01-01", "contract_id": contract }),
         );
         if answer != Answer::Done {
             return None;
         }
+        let place = OfficeJob {
+            id: String::new(),
+            customer,
+            site,
+            asset: id(&asset),
+        };
+        self.job_on(&place, engineer, None)
+    }
+
+    /// A new job for `engineer` on the appliance of `place` (another visit to it, or with
+    /// `follows`, a follow-up of that visit).
+    fn job_on(
+        &mut self,
+        place: &OfficeJob,
+        engineer: &str,
+        follows: Option<&str>,
+    ) -> Option<OfficeJob> {
+        self.next += 1;
         let start = Utc::now() - chrono::Duration::minutes(30);
         let (answer, wo) = self.call(
             "POST",
             "/v1/work-orders",
-            &json!({ "number": format!("WO-H{n}"), "kind": "repair", "priority": "high",
-                     "customer_id": customer, "site_id": site, "asset_id": id(&asset),
+            &json!({ "number": format!("WO-H{}", self.next), "kind": "repair", "priority": "high",
+                     "customer_id": place.customer, "site_id": place.site, "asset_id": place.asset,
                      "fault": { "symptom": "Does not drain", "error_code": "F11" },
                      "window": { "window_start": start, "window_end": start + chrono::Duration::hours(2) },
-                     "assignee": engineer }),
+                     "assignee": engineer, "follow_up_of": follows }),
         );
         (answer == Answer::Done).then(|| {
             let job = OfficeJob {
                 id: id(&wo),
-                customer,
-                site,
-                asset: id(&asset),
+                ..place.clone()
             };
             self.jobs.push(job.clone());
             job
@@ -205,7 +229,7 @@ impl Office {
                 format!("/v1/work-orders/{}/status", job.id),
                 json!({ "to": "cancelled", "reason": value }),
             ),
-            78..85 => {
+            78..82 => {
                 let start = Utc::now() + chrono::Duration::hours(rng.random_range(1..48));
                 (
                     "PATCH",
@@ -213,6 +237,23 @@ impl Office {
                     json!({ "window_start": start, "window_end": start + chrono::Duration::hours(2) }),
                 )
             }
+            // Another visit to the same appliance: the old one becomes the new engineer's
+            // history once it is over.
+            82..87 => {
+                self.job_on(&job, &engineer, None);
+                return None;
+            }
+            // A follow-up (refused unless the visit it follows is over).
+            87..91 => {
+                self.job_on(&job, &engineer, Some(&job.id));
+                return None;
+            }
+            // The back office books the next visit of an unfinished job: it is open again.
+            91..94 => (
+                "POST",
+                format!("/v1/work-orders/{}/status", job.id),
+                json!({ "to": "assigned" }),
+            ),
             _ => {
                 self.dispatch(rng, &engineer);
                 return None;
