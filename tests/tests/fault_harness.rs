@@ -7,7 +7,7 @@
 //! Each epoch ends with the faults stopped and every device synced until quiet, then checks:
 //! nothing a device reported as done is lost (it is on the server, or the server refused it and
 //! it is in a conflict log), nothing is applied twice, every device holds exactly the server's
-//! rows for its scope, every outbox drains within [`DRAIN_ROUNDS`] rounds, no device is stuck,
+//! rows for its scope, every outbox drains within `DRAIN_ROUNDS` rounds, no device is stuck,
 //! and every overwritten value is in a conflict log (or was overwritten by someone who had seen
 //! it). It prints one summary line.
 //!
@@ -22,22 +22,18 @@
 //! run is e.g. `ONSITE_HARNESS_EPOCHS=20 ONSITE_HARNESS_KILLS=200 ONSITE_HARNESS_SERVER_KILLS=20
 //! ONSITE_HARNESS_DEVICES=6 cargo test -p onsite-tests --test fault_harness -- --nocapture`.
 
-use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader};
+use std::collections::HashMap;
+use std::io::Write;
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::sync::mpsc::channel;
+use std::time::Duration;
 
-use onsite_core::Store;
 use onsite_core::clock::Hlc;
-use onsite_core::sync::client::SyncClient;
-use onsite_tests::harness::check::{self, DeviceView, Findings, ReportedAdd, ReportedEdit};
+use onsite_tests::harness::check::{self, DeviceView, Findings};
+use onsite_tests::harness::devices::{Device, Line, Reports};
 use onsite_tests::harness::office::Office;
-use onsite_tests::harness::{DeviceLine, SkewedClock};
+use onsite_tests::harness::quiesce::{outboxes_acknowledged, quiesce};
 use onsite_tests::proxy::{FaultPlan, FaultProxy};
 use onsite_tests::server::{Http, Server};
 use rand::{Rng, SeedableRng};
@@ -46,10 +42,6 @@ use rusqlite::Connection;
 use serde_json::json;
 use tempfile::TempDir;
 
-/// Once the faults stop, a device's outbox must be empty after this many successful rounds.
-const DRAIN_ROUNDS: u32 = 2;
-/// Passes over all devices before the system must be quiet (no round pushes or pulls).
-const QUIET_PASSES: u32 = 8;
 /// Device clock skews, cycled over the devices: days and hours, both ways, and none.
 const SKEWS_MS: &[i64] = &[
     -3 * 86_400_000,
@@ -65,109 +57,6 @@ fn env_or(name: &str, default: u64) -> u64 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-type Line = (usize, Result<DeviceLine, String>);
-
-struct Device {
-    engineer: String,
-    token: String,
-    skew_ms: i64,
-    path: PathBuf,
-    generation: u32,
-    running: Option<(Child, JoinHandle<()>)>,
-}
-
-impl Device {
-    fn spawn(&mut self, index: usize, url: &str, seed: u64, lines: &Sender<Line>) {
-        self.generation += 1;
-        let tag = format!("d{index}g{}", self.generation);
-        let device_seed = seed ^ ((index as u64) << 32) ^ u64::from(self.generation);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_harness_device"))
-            .arg(&self.path)
-            .args([url, &self.token, &self.engineer])
-            .args([self.skew_ms.to_string(), device_seed.to_string(), tag])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("device starts");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let lines = lines.clone();
-        let reader = std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                let parsed = line.parse::<DeviceLine>().map_err(|_| line);
-                if lines.send((index, parsed)).is_err() {
-                    break;
-                }
-            }
-        });
-        self.running = Some((child, reader));
-    }
-
-    /// SIGKILLs the device and waits until every line it wrote has been read. Returns whether
-    /// it had died on its own before (a failure: its stderr says why).
-    fn kill(&mut self) -> bool {
-        let Some((mut child, reader)) = self.running.take() else {
-            return false;
-        };
-        let died = child.try_wait().expect("try_wait").is_some();
-        let _ = child.kill();
-        let _ = child.wait();
-        let _ = reader.join();
-        died
-    }
-}
-
-/// What the devices reported, and how their rounds ended.
-#[derive(Default)]
-struct Reports {
-    adds: Vec<ReportedAdd>,
-    edits: Vec<ReportedEdit>,
-    rounds_ok: u64,
-    rounds_failed: BTreeMap<String, u64>,
-}
-
-impl Reports {
-    fn take(&mut self, (device, line): Line) {
-        match line.unwrap_or_else(|bad| panic!("device {device} printed {bad:?}")) {
-            DeviceLine::Ready => {}
-            DeviceLine::Add {
-                table, row_id, tag, ..
-            } => self.adds.push(ReportedAdd {
-                device,
-                table,
-                row_id,
-                tag,
-            }),
-            DeviceLine::Edit {
-                entity,
-                row_id,
-                field,
-                tag,
-            } => self.edits.push(ReportedEdit {
-                device,
-                entity,
-                row_id,
-                field,
-                tag,
-            }),
-            DeviceLine::Synced(None) => self.rounds_ok += 1,
-            DeviceLine::Synced(Some(code)) => *self.rounds_failed.entry(code).or_default() += 1,
-        }
-    }
-
-    /// Takes up to `count` lines, waiting for each; false if none came for a long time.
-    fn wait_for(&mut self, rx: &Receiver<Line>, count: u32) -> bool {
-        for _ in 0..count {
-            match rx.recv_timeout(Duration::from_secs(20)) {
-                Ok(line) => self.take(line),
-                Err(RecvTimeoutError::Timeout) => return false,
-                Err(RecvTimeoutError::Disconnected) => unreachable!("the harness holds a sender"),
-            }
-        }
-        true
-    }
 }
 
 /// The accounts: a dispatcher and `engineers` engineers, and a token of its own for each of
@@ -207,124 +96,6 @@ fn accounts(
     (token(&dispatcher), tokens)
 }
 
-/// Syncs every device in-process (on its own skewed clock, through the proxy with faults off)
-/// until a whole pass moves nothing. Returns each device's time to quiet and what was stuck.
-fn quiesce(devices: &[Device], url: &str, stuck: &mut Vec<String>) -> Vec<Duration> {
-    let started = Instant::now();
-    let opened: Vec<(Store, SyncClient)> = devices
-        .iter()
-        .map(|d| {
-            let store = Store::open_with_clock(&d.path, Arc::new(SkewedClock::new(d.skew_ms)))
-                .expect("a killed device's store opens");
-            let client =
-                SyncClient::with_timeout(url, &d.token, Duration::from_secs(20)).expect("client");
-            (store, client)
-        })
-        .collect();
-    let mut quiet_at = vec![Duration::ZERO; devices.len()];
-    let mut ok_rounds = vec![0u32; devices.len()];
-    let mut drained = vec![false; devices.len()];
-    let mut last_error: Vec<Option<String>> = vec![None; devices.len()];
-    for _ in 0..QUIET_PASSES {
-        let mut busy = false;
-        for (i, (store, client)) in opened.iter().enumerate() {
-            match client.sync_now(store) {
-                Ok(r) => {
-                    ok_rounds[i] += 1;
-                    last_error[i] = None;
-                    drained[i] |= r.pending == 0;
-                    if !drained[i] && ok_rounds[i] >= DRAIN_ROUNDS {
-                        stuck.push(format!(
-                            "device {i}: {} changes still wait after {} rounds",
-                            r.pending, ok_rounds[i]
-                        ));
-                    }
-                    if r.pushed > 0 || r.pulled > 0 || r.pending > 0 {
-                        busy = true;
-                        quiet_at[i] = started.elapsed();
-                    }
-                }
-                Err(e) => {
-                    busy = true;
-                    quiet_at[i] = started.elapsed();
-                    last_error[i] = Some(format!("{}: {e}", e.code()));
-                }
-            }
-            if quiet_at[i].is_zero() {
-                quiet_at[i] = started.elapsed();
-            }
-        }
-        if !busy {
-            break;
-        }
-    }
-    for (i, (store, _)) in opened.iter().enumerate() {
-        if let Some(err) = &last_error[i] {
-            stuck.push(format!(
-                "device {i}: its last round failed after the faults stopped: {err}"
-            ));
-        }
-        let pending = store.pending_sync_count().expect("pending");
-        if pending > 0 {
-            stuck.push(format!("device {i}: {pending} changes never drained"));
-        }
-    }
-    if quiet_at.iter().any(Duration::is_zero) || opened.is_empty() {
-        stuck.push("no round ran".into());
-    }
-    quiet_at
-}
-
-/// Rows a device could not place (another helper's quarantine table, if this build has one).
-fn quarantined(conn: &Connection) -> i64 {
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE '%quarantine%'")
-        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
-        .expect("schema");
-    tables
-        .iter()
-        .map(|t| {
-            conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| {
-                r.get::<_, i64>(0)
-            })
-            .expect("count")
-        })
-        .sum()
-}
-
-/// Every device's outbox is acknowledged up to its last seq by the server.
-fn outboxes_acknowledged(
-    server: &Connection,
-    devices: &[(Connection, &Device)],
-    stuck: &mut Vec<String>,
-) {
-    for (i, (conn, _)) in devices.iter().enumerate() {
-        let (client, last): (String, i64) = conn
-            .query_row(
-                "SELECT client_id, next_outbox_seq - 1 FROM device",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .expect("device row");
-        let applied: i64 = server
-            .query_row(
-                "SELECT coalesce(max(last_applied_seq), 0) FROM clients WHERE client_id = ?1",
-                [&client],
-                |r| r.get(0),
-            )
-            .expect("client row");
-        if applied != last {
-            stuck.push(format!(
-                "device {i}: server applied up to seq {applied}, device is at {last}"
-            ));
-        }
-        let held = quarantined(conn);
-        if held > 0 {
-            stuck.push(format!("device {i}: {held} rows still quarantined"));
-        }
-    }
-}
-
 fn percentile(sorted: &[Duration], q: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -348,7 +119,10 @@ fn devices_and_server_killed_under_network_faults_lose_nothing() {
     let epochs = env_or("ONSITE_HARNESS_EPOCHS", 3);
     let kills_per_epoch = env_or("ONSITE_HARNESS_KILLS", 235);
     let server_kills_per_epoch = env_or("ONSITE_HARNESS_SERVER_KILLS", 8);
-    eprintln!("fault harness: seed {seed} (replay with ONSITE_HARNESS_SEED={seed})");
+    let _ = writeln!(
+        std::io::stderr(),
+        "fault harness: seed {seed} (replay with ONSITE_HARNESS_SEED={seed})"
+    );
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
 
     let dir = TempDir::new().expect("temp dir");
@@ -369,17 +143,12 @@ fn devices_and_server_killed_under_network_faults_lose_nothing() {
     let server_db = Connection::open(data.join("onsite-server.db")).expect("server db");
     let proxy = FaultProxy::start(upstream(&server), FaultPlan::ROUGH, seed ^ 0xfa17);
     let url = proxy.url();
+    let exe = Path::new(env!("CARGO_BIN_EXE_harness_device"));
     let mut devices: Vec<Device> = (0..device_count)
         .map(|i| {
             let (engineer, token) = engineers[i].clone();
-            Device {
-                engineer,
-                token,
-                skew_ms: SKEWS_MS[i % SKEWS_MS.len()],
-                path: dir.path().join(format!("device-{i}.db")),
-                generation: 0,
-                running: None,
-            }
+            let path = dir.path().join(format!("device-{i}.db"));
+            Device::new(engineer, token, SKEWS_MS[i % SKEWS_MS.len()], path)
         })
         .collect();
 
@@ -394,7 +163,7 @@ fn devices_and_server_killed_under_network_faults_lose_nothing() {
     for epoch in 0..epochs {
         proxy.set_faults(true);
         for (i, d) in devices.iter_mut().enumerate() {
-            d.spawn(i, &url, seed, &tx);
+            d.spawn(exe, i, &url, seed, &tx);
         }
         let (mut dk, mut sk) = (0, 0);
         while dk < kills_per_epoch || sk < server_kills_per_epoch {
@@ -439,7 +208,7 @@ fn devices_and_server_killed_under_network_faults_lose_nothing() {
                 }
                 device_kills += 1;
                 dk += 1;
-                devices[i].spawn(i, &url, seed, &tx);
+                devices[i].spawn(exe, i, &url, seed, &tx);
             }
         }
         // The faults stop; every device is killed where it stands and synced until quiet.
@@ -491,7 +260,10 @@ fn devices_and_server_killed_under_network_faults_lose_nothing() {
     let counts = proxy.counts();
     quiet_times.sort();
     let office_done = office.calls[0];
-    eprintln!(
+    // Straight to the process's stderr, past the test harness's capture: the line is the run's
+    // figures, wanted in CI's log when the test passes too.
+    let _ = writeln!(
+        std::io::stderr(),
         "fault harness: seed {seed}, {device_count} devices, {epochs} epochs: kills {} (devices {device_kills}, server {server_kills}), \
          cuts {} (requests {}, responses {}), drops {}, delays {}, stalls {}, mutations {} (device actions {}, edits {}, office calls done {office_done}), \
          refused-and-logged {}, lost {}, duplicated {}, divergent {}, stuck {}, time to quiesce p50 {} ms p99 {} ms \

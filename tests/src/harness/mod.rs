@@ -2,7 +2,9 @@
 //! clock and the lines a device prints for every action its store reported as done.
 
 pub mod check;
+pub mod devices;
 pub mod office;
+pub mod quiesce;
 
 use std::fmt;
 use std::str::FromStr;
