@@ -19,8 +19,10 @@
 //! Sizes (environment): `ONSITE_HARNESS_SEED` (default 20261203), `ONSITE_HARNESS_DEVICES` (4),
 //! `ONSITE_HARNESS_EPOCHS` (3), `ONSITE_HARNESS_KILLS` (device kills per epoch, 235),
 //! `ONSITE_HARNESS_SERVER_KILLS` (server kills per epoch, 8). The CI run is the default; a long
-//! run is e.g. `ONSITE_HARNESS_EPOCHS=20 ONSITE_HARNESS_KILLS=200 ONSITE_HARNESS_SERVER_KILLS=20
-//! ONSITE_HARNESS_DEVICES=6 cargo test -p onsite-tests --test fault_harness -- --nocapture`.
+//! run: `ONSITE_HARNESS_SEED=777 ONSITE_HARNESS_EPOCHS=8 ONSITE_HARNESS_KILLS=300
+//! ONSITE_HARNESS_SERVER_KILLS=20 ONSITE_HARNESS_DEVICES=6 cargo test -p onsite-tests --test
+//! fault_harness -- --nocapture`. When a check fails, the files (the server's database and
+//! every device's store) are kept and their directory printed.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -297,6 +299,15 @@ fn devices_and_server_killed_under_network_faults_lose_nothing() {
         .collect();
     for finding in all.iter().take(40) {
         eprintln!("  {finding}");
+    }
+    if !all.is_empty() {
+        // Kept for a look: the server's database, every device's store.
+        let kept = dir.keep();
+        let _ = writeln!(
+            std::io::stderr(),
+            "fault harness: the files are kept in {}",
+            kept.display()
+        );
     }
     assert!(
         all.is_empty(),
