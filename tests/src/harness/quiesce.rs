@@ -34,6 +34,7 @@ pub fn quiesce(devices: &[Device], url: &str, stuck: &mut Vec<String>) -> Vec<Du
     let mut ok_rounds = vec![0u32; devices.len()];
     let mut drained = vec![false; devices.len()];
     let mut last_error: Vec<Option<String>> = vec![None; devices.len()];
+    let mut quiet = false;
     for _ in 0..QUIET_PASSES {
         let mut busy = false;
         for (i, (store, client)) in opened.iter().enumerate() {
@@ -64,8 +65,14 @@ pub fn quiesce(devices: &[Device], url: &str, stuck: &mut Vec<String>) -> Vec<Du
             }
         }
         if !busy {
+            quiet = true;
             break;
         }
+    }
+    if !quiet {
+        stuck.push(format!(
+            "still pushing or pulling after {QUIET_PASSES} passes over every device"
+        ));
     }
     for (i, (store, _)) in opened.iter().enumerate() {
         if let Some(err) = &last_error[i] {
