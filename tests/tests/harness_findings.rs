@@ -74,3 +74,63 @@ fn a_reopened_visit_leaves_the_other_engineers_history() {
         "an open visit of another engineer is not on eng-b's phone (it holds it as {held:?})"
     );
 }
+
+/// Fault harness, seed 777 (`ONSITE_HARNESS_EPOCHS=8 ONSITE_HARNESS_KILLS=300
+/// ONSITE_HARNESS_SERVER_KILLS=20 ONSITE_HARNESS_DEVICES=6`, epoch 4): a device's every sync
+/// failed with "FOREIGN KEY constraint failed" from then on. Its engineer had a follow-up of
+/// their own unfinished visit; the office re-opened that visit and gave it to another
+/// engineer, so the pull removed it from the phone while the follow-up still pointed at it.
+#[test]
+#[ignore = "harness finding: removing a visit a follow-up points at fails every later pull (issue 9, finding 3 / must-have 2)"]
+fn a_visit_a_follow_up_points_at_can_leave_the_phone() {
+    let w = world();
+    let job = dispatch(&w.dispatcher, "WO-F1", "eng-a");
+    let dir = TempDir::new().expect("temp dir");
+    let a = Store::open(dir.path().join("a.db")).expect("store a");
+    let client_a = SyncClient::new(&w.server.url, &w.tokens[0]).expect("client a");
+    client_a.sync_now(&a).expect("a gets the job");
+    for to in [Status::Accepted, Status::OnSite] {
+        a.set_status(job, to, Role::Engineer, None).expect("move");
+    }
+    a.set_status(
+        job,
+        Status::Incomplete,
+        Role::Engineer,
+        Some("Part on order".into()),
+    )
+    .expect("incomplete");
+    client_a.sync_now(&a).expect("a pushes");
+
+    let wo = w
+        .dispatcher
+        .get("/v1/work-orders?engineer=eng-a")
+        .as_array()
+        .expect("list")[0]
+        .clone();
+    let start = Utc::now();
+    w.dispatcher.post(
+        "/v1/work-orders",
+        json!({ "number": "WO-F2", "kind": "repair", "priority": "high",
+                "customer_id": wo["customer_id"], "site_id": wo["site_id"], "asset_id": wo["asset_id"],
+                "fault": { "symptom": "Fit the ordered part" },
+                "window": { "window_start": start, "window_end": start + Duration::hours(2) },
+                "assignee": "eng-a", "follow_up_of": job }),
+    );
+    client_a.sync_now(&a).expect("a gets the follow-up");
+
+    // The office books the first visit again and gives it to eng-b.
+    w.dispatcher.post(
+        &format!("/v1/work-orders/{job}/status"),
+        json!({ "to": "assigned" }),
+    );
+    w.dispatcher.post(
+        &format!("/v1/work-orders/{job}/assign"),
+        json!({ "engineer": "eng-b" }),
+    );
+    let round = client_a.sync_now(&a);
+    assert!(
+        round.is_ok(),
+        "eng-a's phone still syncs: {:?}",
+        round.err()
+    );
+}
