@@ -300,12 +300,12 @@ fn devices_and_server_killed_under_network_faults_lose_nothing() {
         reports.rounds_ok,
         reports.rounds_failed,
     );
-    let all: Vec<&String> = findings
-        .lost
+    // Stuck first: a device that cannot sync explains most of what else diverges.
+    let all: Vec<&String> = stuck
         .iter()
+        .chain(&findings.lost)
         .chain(&findings.duplicated)
         .chain(&findings.divergent)
-        .chain(&stuck)
         .collect();
     for finding in all.iter().take(40) {
         eprintln!("  {finding}");
