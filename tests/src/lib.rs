@@ -1,6 +1,8 @@
 //! `onsite-tests`: end-to-end and fault-injection tests over real processes and real store
 //! files. This library holds what the test binaries and their child processes share.
 
+pub mod harness;
+pub mod proxy;
 pub mod scenario;
 pub mod server;
 

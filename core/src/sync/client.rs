@@ -77,12 +77,22 @@ pub struct SyncClient {
 impl SyncClient {
     /// A client for the server at `base_url` (e.g. `http://127.0.0.1:8080`) with `token`.
     pub fn new(base_url: &str, token: &str) -> Result<SyncClient> {
+        SyncClient::with_timeout(base_url, token, std::time::Duration::from_secs(30))
+    }
+
+    /// [`SyncClient::new`] with another limit on each request (the fault harness gives up on
+    /// a stalled connection in seconds, not the 30 a phone waits).
+    pub fn with_timeout(
+        base_url: &str,
+        token: &str,
+        timeout: std::time::Duration,
+    ) -> Result<SyncClient> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| Error::Network(format!("cannot start the sync runtime: {e}")))?;
         let http = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(30))
+            .timeout(timeout)
             .build()
             .map_err(|e| Error::Network(e.to_string()))?;
         Ok(SyncClient {
