@@ -73,6 +73,8 @@ pub struct User {
 pub struct Db {
     /// The domain store (shared schema and rules with the devices).
     pub store: Store,
+    /// Pushes waiting to share a commit.
+    pub(crate) pushes: crate::sync::PushQueue,
 }
 
 fn sha256_hex(text: &str) -> String {
@@ -103,7 +105,10 @@ impl Db {
             }
             Ok(())
         })?;
-        Ok(Db { store })
+        Ok(Db {
+            store,
+            pushes: crate::sync::push_queue(),
+        })
     }
 
     /// Creates an account.
