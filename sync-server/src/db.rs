@@ -73,8 +73,8 @@ pub struct User {
 pub struct Db {
     /// The domain store (shared schema and rules with the devices).
     pub store: Store,
-    /// Pushes waiting to share a commit.
-    pub(crate) pushes: crate::sync::PushQueue,
+    /// Pushes waiting to share a commit (and how many commits they have taken).
+    pub pushes: crate::sync::PushQueue,
 }
 
 fn sha256_hex(text: &str) -> String {
