@@ -190,7 +190,6 @@ fn main() {
         devices.push((store, token, job));
     }
     let raw_commits = raw_full_commits(&dir.path().join("raw-commits.db"), 2_000);
-    let mut met = true;
     for batch in [MAX_PUSH_BATCH, 10] {
         let commits_before = server.db.pushes.commits();
         let bodies: Vec<Vec<Vec<u8>>> = devices
@@ -219,16 +218,11 @@ fn main() {
             ingest / raw_commits
         );
         let ok = ingest >= 10_000.0 && ingest >= 2.0 * raw_commits;
-        met &= ok;
         println!(
             "target server ingest (pushes of {batch}) >= 10,000/s and >= 2x raw FULL commits: {}",
             if ok { "met" } else { "MISSED" }
         );
     }
-    println!(
-        "target server ingest, every push size: {}",
-        if met { "met" } else { "MISSED" }
-    );
     println!(
         "target first sync >= 25% of raw bulk insert: {}",
         if device_rate >= raw_rate / 4.0 {
