@@ -211,7 +211,7 @@ fn main() {
         let commits = server.db.pushes.commits() - commits_before;
         println!(
             "server ingest, {clients} concurrent clients, pushes of {batch}: {applied} mutations, {} pushes, {commits} commits",
-            applied.div_ceil(batch)
+            clients * per_client.div_ceil(batch)
         );
         println!(
             "server ingest (pushes of {batch:>3}) mutations/s {ingest:>10.0} | raw SQLite FULL single-row commits/s {raw_commits:>10.0} | ratio {:.2}x",
