@@ -77,6 +77,8 @@ pub struct Db {
     identity: Uuid,
     /// Its file.
     path: std::path::PathBuf,
+    /// Pushes waiting to share a commit (and how many commits they have taken).
+    pub pushes: crate::sync::PushQueue,
 }
 
 /// The database file inside a data directory.
@@ -129,6 +131,7 @@ impl Db {
             store,
             identity,
             path: db_file(data_dir),
+            pushes: crate::sync::push_queue(),
         })
     }
 

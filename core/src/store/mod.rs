@@ -4,9 +4,13 @@
 //! [`Store::with_readers`]), each behind a mutex and used only through closures: [`Store::read`] hands out a `&Connection`, [`Store::act`] a `&Transaction` that
 //! commits when the closure returns `Ok` and rolls back otherwise. The file is in WAL mode, so
 //! reads never wait for a write, and the writer commits with `synchronous=FULL`: when an action
-//! returns, it is on disk together with its outbox entry.
+//! returns, it is on disk together with its outbox entry. WAL checkpoints run on a thread of
+//! their own, never inside an action's commit ([`checkpoint`]). Many independent writes can
+//! share one commit ([`Store::import_batch`]).
 
 mod action;
+mod batch;
+pub mod checkpoint;
 pub(crate) mod columns;
 mod schema;
 
@@ -19,6 +23,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use uuid::Uuid;
 
 pub use action::{ActionCtx, Op, ROW_STAMP, field_stamp, row_stamps};
+pub use batch::Batch;
 pub use schema::LATEST_VERSION;
 
 use crate::clock::{Clock, SystemClock};
@@ -33,6 +38,8 @@ pub struct Store {
     next_reader: AtomicUsize,
     clock: Arc<dyn Clock>,
     client_id: Uuid,
+    /// The WAL checkpoints' thread and connection; the writer's WAL hook reports to it.
+    checkpointer: checkpoint::Checkpointer,
 }
 
 impl std::fmt::Debug for Store {
@@ -77,6 +84,7 @@ impl Store {
             })?,
         )?;
         let reader = open_reader(&path)?;
+        let checkpointer = checkpoint::Checkpointer::start(&path, &mut writer)?;
         Ok(Store {
             path,
             writer: Mutex::new(writer),
@@ -84,6 +92,7 @@ impl Store {
             next_reader: AtomicUsize::new(0),
             clock,
             client_id,
+            checkpointer,
         })
     }
 
@@ -163,6 +172,29 @@ impl Store {
         let out = f(&tx, &mut ctx)?;
         ctx.save(&tx)?;
         tx.commit()?;
+        self.checkpointer.hold_back();
+        Ok(out)
+    }
+
+    /// Runs independent writes of data that came from elsewhere (the server applying several
+    /// pushes) in one transaction with one `synchronous=FULL` commit: `f` runs each in its own
+    /// [`Batch::scope`], and a scope that fails leaves the others standing. Commits when `f`
+    /// returns `Ok`; when it returns `Err`, or SQLite rolled the transaction back under it,
+    /// nothing of the batch is stored. Either way, nothing of it is visible to a reader before
+    /// this returns.
+    pub fn import_batch<T>(&self, f: impl FnOnce(&Batch<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let batch = Batch::new(&tx, self);
+        let out = f(&batch)?;
+        if batch.is_broken() {
+            return Err(Error::Sqlite(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ABORT),
+                Some("the batch's transaction was rolled back".into()),
+            )));
+        }
+        tx.commit()?;
+        self.checkpointer.hold_back();
         Ok(out)
     }
 }

@@ -9,4 +9,5 @@ mod report;
 mod session;
 mod times;
 mod visit_flow;
+mod wal;
 mod wire;

@@ -28,7 +28,7 @@ pub(super) async fn push(
     Body(req): Body<PushRequest>,
 ) -> Result<Json<PushResponse>, ApiError> {
     check_protocol(&headers)?;
-    blocking(move || sync::push(&db, &caller.0, &req))
+    blocking(move || sync::push(&db, &caller.0, req))
         .await
         .map(Json)
 }

@@ -1,7 +1,10 @@
 //! Applying a push: each mutation checked (owner, stamp, clock) and replayed through the core's
-//! rules in its own transaction with the client's `last_applied_seq`.
+//! rules in a savepoint scope of its own together with the client's `last_applied_seq`. The
+//! pushes waiting at one moment share one transaction and one FULL commit
+//! ([`super::group_commit`]); a push is answered only once that commit is done.
 
 use chrono::Utc;
+use onsite_core::store::Batch;
 use onsite_core::store::Op;
 use onsite_core::sync::replay::{self, target_work_order};
 use onsite_core::sync::wire::{LostField, MAX_PUSH_BATCH, Outcome, PushRequest, PushResponse};
@@ -10,6 +13,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction};
 use uuid::Uuid;
 
 use super::conflict_log::{log_merge, log_refusal};
+use super::group_commit::GroupCommit;
 use crate::db::{Db, User, UserRole, log_change};
 use crate::error::{Forbidden, Invalid, ServerError, ServerResult};
 
@@ -45,10 +49,33 @@ fn is_refusal(err: &Error) -> bool {
     )
 }
 
-/// Applies a push from `caller`, and logs what it did.
-pub fn push(db: &Db, caller: &User, req: &PushRequest) -> ServerResult<PushResponse> {
-    let result = apply_push(db, caller, req);
+/// One push waiting to be applied: who sent it and what.
+pub struct Push {
+    caller: User,
+    req: PushRequest,
+}
+
+/// The server's queue of pushes: concurrent pushes share one commit.
+pub type PushQueue = GroupCommit<Push, ServerResult<PushResponse>>;
+
+/// A queue for a server's pushes (one per database).
+pub fn push_queue() -> PushQueue {
+    GroupCommit::new(apply_push, group_failed)
+}
+
+/// Applies a push from `caller`, and logs what it did. Answers once what it applied is
+/// committed.
+pub fn push(db: &Db, caller: &User, req: PushRequest) -> ServerResult<PushResponse> {
     let (client, user, mutations) = (req.client_id, caller.id, req.mutations.len());
+    let result = check_shape(&req).and_then(|()| {
+        db.pushes.submit(
+            &db.store,
+            Push {
+                caller: caller.clone(),
+                req,
+            },
+        )
+    });
     match &result {
         Ok(resp) => {
             let count = |f: fn(&Outcome) -> bool| resp.results.iter().filter(|o| f(o)).count();
@@ -76,26 +103,47 @@ pub fn push(db: &Db, caller: &User, req: &PushRequest) -> ServerResult<PushRespo
     result
 }
 
-fn apply_push(db: &Db, caller: &User, req: &PushRequest) -> ServerResult<PushResponse> {
+/// What can be refused without reading the database.
+fn check_shape(req: &PushRequest) -> ServerResult<()> {
     if req.mutations.len() > MAX_PUSH_BATCH {
         return Err(Invalid::TooManyMutations.into());
     }
     if req.mutations.windows(2).any(|w| w[1].seq != w[0].seq + 1) {
         return Err(Invalid::SeqsNotContiguous.into());
     }
-    let last = db
-        .store
-        .import(|tx, _| match last_applied(tx, req.client_id)? {
-            Some((owner, _)) if owner != caller.id => Ok(None),
-            Some((_, seq)) => Ok(Some(seq)),
-            None => {
-                tx.execute(
-                    "INSERT INTO clients (client_id, user_id) VALUES (?1, ?2)",
-                    (req.client_id.to_string(), caller.id.to_string()),
-                )?;
-                Ok(Some(0))
-            }
-        })?;
+    Ok(())
+}
+
+/// The answer of every push in a group whose transaction failed: nothing of the group was
+/// stored. The error itself cannot be cloned; its SQLite code is what logs and answers use.
+fn group_failed(err: &Error) -> ServerResult<PushResponse> {
+    let code = match err {
+        Error::Sqlite(e) => e.sqlite_error().copied(),
+        _ => None,
+    };
+    Err(Error::Sqlite(rusqlite::Error::SqliteFailure(
+        code.unwrap_or_else(|| rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ERROR)),
+        None,
+    ))
+    .into())
+}
+
+/// Applies one push inside a group's transaction: each step in a scope of its own, so a
+/// failure leaves what came before it in this push (as a commit per mutation did) and the
+/// other pushes of the group untouched.
+fn apply_push(batch: &Batch<'_>, push: &Push) -> ServerResult<PushResponse> {
+    let (caller, req) = (&push.caller, &push.req);
+    let last = batch.scope(|tx, _| match last_applied(tx, req.client_id)? {
+        Some((owner, _)) if owner != caller.id => Ok(None),
+        Some((_, seq)) => Ok(Some(seq)),
+        None => {
+            tx.execute(
+                "INSERT INTO clients (client_id, user_id) VALUES (?1, ?2)",
+                (req.client_id.to_string(), caller.id.to_string()),
+            )?;
+            Ok(Some(0))
+        }
+    })?;
     let Some(mut last) = last else {
         return Err(Forbidden::ForeignDevice.into());
     };
@@ -108,12 +156,14 @@ fn apply_push(db: &Db, caller: &User, req: &PushRequest) -> ServerResult<PushRes
     let mut results = Vec::with_capacity(req.mutations.len());
     for m in &req.mutations {
         if m.seq <= last {
-            let earlier = db.store.read(|c| retry_outcome(c, req.client_id, m))?;
+            // Read in the group's transaction: an earlier push of the group may have applied it.
+            let earlier = batch.scope(|tx, _| retry_outcome(tx, req.client_id, m))?;
             results.push(earlier.ok_or(ServerError::SeqReused { seq: m.seq })?);
             continue;
         }
-        let outcome = db.store.import(|tx, ctx| {
-            // Re-read inside the write lock: another push from the same device may have won.
+        let outcome = batch.scope(|tx, ctx| {
+            // Re-read with the write: in a group only this push writes this client's seqs, but
+            // the step stays right on its own.
             let (_, applied) = last_applied(tx, req.client_id)?.unwrap_or((caller.id, 0));
             if m.seq <= applied {
                 return retry_outcome(tx, req.client_id, m);
