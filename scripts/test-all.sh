@@ -10,6 +10,11 @@ command -v cargo >/dev/null || { echo "test-all: cargo is missing (install Rust 
 # The crash test SIGKILLs a child process; tune with ONSITE_CRASH_ITERATIONS / ONSITE_CRASH_SEED.
 cargo test --workspace --locked
 
+# Fuzzing: each cargo-fuzz target briefly from the committed corpus (installs cargo-fuzz when
+# missing; stable with RUSTC_BOOTSTRAP=1). The corpus itself is replayed on stable by
+# tests/tests/fuzz_corpus.rs in the cargo test above.
+FUZZ_SECONDS="${FUZZ_SECONDS:-40}" scripts/fuzz.sh
+
 # The generated Kotlin bindings on a real JVM against the host cdylib, including a sync with the
 # real server on loopback (installs a JDK, JNA and JUnit from Debian and kotlinc from npm when
 # missing; fails if it cannot).
