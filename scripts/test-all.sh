@@ -13,6 +13,10 @@ cargo test --workspace --locked
 # The real server fuzzed from its own OpenAPI document (installs schemathesis from PyPI into
 # .tools/ when missing; fails on any finding).
 scripts/schemathesis.sh
+# Fuzzing: each cargo-fuzz target briefly from the committed corpus (installs cargo-fuzz when
+# missing; stable with RUSTC_BOOTSTRAP=1). The corpus itself is replayed on stable by
+# tests/tests/fuzz_corpus.rs in the cargo test above.
+FUZZ_SECONDS="${FUZZ_SECONDS:-40}" scripts/fuzz.sh
 
 # The generated Kotlin bindings on a real JVM against the host cdylib, including a sync with the
 # real server on loopback (installs a JDK, JNA and JUnit from Debian and kotlinc from npm when

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod clock_reset;
+mod codec_props;
 mod fixture;
 mod outbox;
 mod queries;
