@@ -4,7 +4,7 @@
 # FUZZ_SECONDS=3600 scripts/fuzz.sh. Installs cargo-fuzz when missing.
 #
 # cargo-fuzz passes -Z flags (the sanitizer). Stable rustc takes them with RUSTC_BOOTSTRAP=1,
-# which is what this uses, so a clean machine with only the stable toolchain runs it too.
+# which is what this uses (the default toolchain), so a clean machine with only stable runs it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,14 +20,14 @@ export CARGO_TARGET_DIR="$PWD/fuzz/target"
 cd fuzz
 started=$(date +%s)
 cargo metadata --locked --format-version 1 >/dev/null  # the lock file is current
-cargo +stable fuzz build
+cargo fuzz build
 echo "fuzz: built the targets in $(( $(date +%s) - started )) s"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for target in wire office store_file; do
     mkdir -p "$work/$target"
     # New inputs go to the temp folder; the committed seeds stay as they are.
-    if ! cargo +stable fuzz run "$target" "$work/$target" "corpus/$target" -- \
+    if ! cargo fuzz run "$target" "$work/$target" "corpus/$target" -- \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         >"$work/$target.log" 2>&1; then
         tail -n 60 "$work/$target.log" >&2
