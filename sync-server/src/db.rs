@@ -73,6 +73,8 @@ pub struct User {
 pub struct Db {
     /// The domain store (shared schema and rules with the devices).
     pub store: Store,
+    /// Change-log entries per pull page ([`crate::sync::PULL_PAGE`] unless set for a test).
+    pull_page: i64,
 }
 
 fn sha256_hex(text: &str) -> String {
@@ -103,7 +105,22 @@ impl Db {
             }
             Ok(())
         })?;
-        Ok(Db { store })
+        Ok(Db {
+            store,
+            pull_page: crate::sync::PULL_PAGE,
+        })
+    }
+
+    /// The same database cutting pull pages after `entries` change-log entries (at least 1):
+    /// tests use tiny pages to show that every page applies on its own, whatever its size.
+    pub fn with_pull_page(mut self, entries: u32) -> Db {
+        self.pull_page = i64::from(entries.max(1));
+        self
+    }
+
+    /// Change-log entries per pull page.
+    pub fn pull_page(&self) -> i64 {
+        self.pull_page
     }
 
     /// Creates an account.

@@ -35,6 +35,13 @@ pub struct SyncReport {
     pub apply_us: u64,
     /// Changes still waiting (0 after a clean round).
     pub pending: u64,
+    /// Pulled rows this device could not apply, held in quarantine and tried again at every
+    /// pull (0 when every row applied).
+    #[cfg_attr(feature = "uniffi", uniffi(default = 0))]
+    pub quarantined: u64,
+    /// The jobs those rows belong to (where a row names one), so a screen can mark them.
+    #[cfg_attr(feature = "uniffi", uniffi(default = []))]
+    pub quarantined_jobs: Vec<uuid::Uuid>,
 }
 
 /// A push body as gzip-compressed JSON: outbox payloads are repetitive text, and a phone's

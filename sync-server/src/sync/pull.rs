@@ -95,17 +95,18 @@ fn read_page(db: &Db, caller: &User, cursor: i64) -> ServerResult<PullResponse> 
             );
             let entries: Vec<(i64, String, String, bool)> = conn
                 .prepare_cached(&sql)?
-                .query_map((&caller.name, cursor, PULL_PAGE + 1), |r| {
+                .query_map((&caller.name, cursor, db.pull_page() + 1), |r| {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
                 })?
                 .collect::<rusqlite::Result<_>>()?;
-            let more = entries.len() as i64 > PULL_PAGE;
+            let page_size = db.pull_page();
+            let more = entries.len() as i64 > page_size;
             let mut changes = Vec::new();
             // The last entry this page covers, sent or not: a page whose entries name rows that
             // no longer exist (a refused mutation re-logged under the id its device chose) sends
             // nothing, yet must still move the cursor only to here, not past later entries.
             let mut last_scanned = cursor;
-            for (server_seq, entity, row_id, removed) in entries.into_iter().take(PULL_PAGE as usize) {
+            for (server_seq, entity, row_id, removed) in entries.into_iter().take(usize::try_from(page_size).unwrap_or(usize::MAX)) {
                 last_scanned = server_seq;
                 let entity: Entity = serde_json::from_value(serde_json::Value::String(entity))?;
                 let id = Uuid::parse_str(&row_id).map_err(|_| Error::Corrupt {
