@@ -14,7 +14,7 @@ use crate::clock::format_time;
 use crate::error::{Error, Result};
 
 /// The schema version this build writes.
-pub const LATEST_VERSION: u32 = 5;
+pub const LATEST_VERSION: u32 = 6;
 
 const SCHEMA: &str = include_str!("sql/schema.sql");
 
@@ -24,6 +24,7 @@ const UPGRADES: &[(u32, &str)] = &[
     (3, include_str!("sql/migrate_v3.sql")),
     (4, include_str!("sql/migrate_v4.sql")),
     (5, include_str!("sql/migrate_v5.sql")),
+    (6, include_str!("sql/migrate_v6.sql")),
 ];
 
 /// Reads, without writing anything, whether the file is a store this build can open.

@@ -121,6 +121,7 @@ impl SyncClient {
                 pulled = r.pulled,
                 cursor = r.cursor,
                 pending = r.pending,
+                quarantined = r.quarantined,
                 "sync round done"
             ),
             // Offline is a phone's everyday state; anything else deserves a look.
@@ -217,6 +218,7 @@ impl SyncClient {
         }
         store.import(|tx, ctx| apply::record_success(tx, ctx.now()))?;
         report.pending = store.pending_sync_count()?;
+        (report.quarantined, report.quarantined_jobs) = store.read(super::quarantine::summary)?;
         Ok(report)
     }
 

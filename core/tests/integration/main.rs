@@ -4,6 +4,7 @@ mod bad_input;
 mod clock_reset;
 mod fixture;
 mod outbox;
+mod quarantine;
 mod queries;
 mod report;
 mod session;
