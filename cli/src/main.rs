@@ -367,12 +367,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let report =
                 onsite_core::sync::client::SyncClient::new(&session.server_url, &session.token)?
                     .sync_now(store)?;
-            ctx.emit(&report, |r| {
-                format!(
-                    "Sent {} changes ({} applied, {} already there, {} refused: see `onsite conflicts`); received {} rows; {} still waiting.",
-                    r.pushed, r.push.applied, r.push.duplicates, r.push.rejected, r.pulled, r.pending
-                )
-            })
+            ctx.emit(&report, render::sync_report)
         }
         Command::Pending => {
             let count = store.pending_sync_count()?;

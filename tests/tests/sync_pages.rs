@@ -141,9 +141,7 @@ fn follow_up_for(w: &World, dir: &TempDir, engineer: &str) -> (Uuid, Uuid) {
     )
     .expect("incomplete");
     client.sync_now(&a).expect("a uploads");
-    let wo = w
-        .dispatcher
-        .get(&format!("/v1/work-orders?status=incomplete"));
+    let wo = w.dispatcher.get("/v1/work-orders?status=incomplete");
     let wo = &wo.as_array().expect("list")[0];
     let start = Utc::now() + Duration::hours(4);
     let follow_up = id(&w.dispatcher.post(

@@ -9,5 +9,6 @@ mod queries;
 mod report;
 mod session;
 mod times;
+mod unreadable;
 mod visit_flow;
 mod wire;
