@@ -1,16 +1,14 @@
 //! The device applies the server's answers. A push's outcomes acknowledge outbox entries (a
 //! rejected one goes to the conflict log, so nothing entered disappears silently); a pull page
-//! and its new cursor are applied in one transaction, parent first and a savepoint per row,
-//! keeping fields with a pending local edit; a row that cannot be applied waits in
-//! [`quarantine`] and the page still applies.
+//! and its new cursor are applied in one transaction ([`apply_pull`], in `pull_page.rs`).
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction};
 use serde_json::Value;
-use uuid::Uuid;
 
-use super::wire::{Mutation, Outcome, PullResponse, PushResponse, RowChange};
-use super::{merge, quarantine, removal, rows};
+use super::wire::{Mutation, Outcome, PushResponse};
+
+pub use super::pull_page::apply_pull;
 use crate::clock::format_time;
 use crate::conflicts::{self, Kept, NewConflict};
 use crate::error::{Entity, Error, Result};
@@ -210,148 +208,6 @@ pub fn restamp_pending(
         clocks.execute((Entity::StatusChange.as_str(), status_change, old, &new))?;
     }
     Ok(waiting.len())
-}
-
-/// Fields of a row that have an unacknowledged local insert or transition: they keep the local
-/// value.
-fn pending_fields(conn: &Connection, entity: Entity, row_id: Uuid) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT op, payload FROM outbox WHERE acked_at IS NULL AND entity = ?1 AND row_id = ?2",
-    )?;
-    let rows = stmt.query_map((entity.as_str(), row_id.to_string()), |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-    })?;
-    let mut fields = Vec::new();
-    for row in rows {
-        let (op, payload) = row?;
-        match serde_json::from_value::<Op>(Value::String(op))? {
-            Op::Transition => fields.push("status".to_owned()),
-            // Edited fields are merged by stamp instead (see `merge`): keeping them here would
-            // keep an older local value over a newer remote one.
-            Op::Update => {}
-            Op::Insert => {
-                if let Value::Object(map) = serde_json::from_str(&payload)? {
-                    fields.extend(map.keys().cloned());
-                }
-            }
-        }
-    }
-    Ok(fields)
-}
-
-/// What applying one page carries from row to row.
-struct PageState {
-    /// Whether any change waits for the server (a first sync, most pulls: none).
-    waiting: bool,
-    /// Whether a job waits to leave (`pending_removals`).
-    removals_wait: bool,
-    writer: rows::RowWriter,
-}
-
-/// Applies one pull page and its cursor, in the caller's transaction. Rows go in parent first
-/// (each removal stays where it is: what follows it may give the job back), each in its own
-/// savepoint: a row that cannot be applied is held in [`quarantine`] and the rest of the page
-/// still applies; then every held row is tried again. Editable fields merge by stamp
-/// ([`merge`]); a status with a pending local transition keeps the local value until the server
-/// has answered it. Returns how many of the page's rows applied.
-pub fn apply_pull(tx: &Transaction<'_>, ctx: &mut ActionCtx, page: &PullResponse) -> Result<usize> {
-    // Foreign keys are checked per statement (not deferred to the commit): a row whose parent is
-    // missing fails alone, in its savepoint.
-    tx.execute_batch("PRAGMA defer_foreign_keys = OFF")?;
-    let mut state = PageState {
-        waiting: outbox::pending_count(tx)? > 0,
-        removals_wait: tx.query_row("SELECT EXISTS (SELECT 1 FROM pending_removals)", [], |r| {
-            r.get(0)
-        })?,
-        writer: rows::RowWriter::default(),
-    };
-    // Most pages meet an empty quarantine: nothing there to supersede.
-    let mut holding = !quarantine::is_empty(tx)?;
-    let mut applied = 0;
-    for change in parent_first(&page.changes) {
-        tx.prepare_cached("SAVEPOINT pulled_row")?.execute([])?;
-        match apply_change(tx, ctx, &mut state, change) {
-            Ok(()) => {
-                tx.prepare_cached("RELEASE pulled_row")?.execute([])?;
-                if holding {
-                    quarantine::applied(tx, change)?;
-                }
-                applied += 1;
-            }
-            Err(err) if quarantine::is_row_failure(&err) => {
-                tx.execute_batch("ROLLBACK TO pulled_row; RELEASE pulled_row")?;
-                quarantine::hold(tx, ctx.now(), change, &err)?;
-                holding = true;
-            }
-            Err(err) => return Err(err),
-        }
-    }
-    quarantine::retry(tx, &mut |change| apply_change(tx, ctx, &mut state, change))?;
-    if state.removals_wait {
-        removal::remove_answered_jobs(tx)?;
-    }
-    tx.prepare_cached("UPDATE sync_state SET pull_cursor = ?1")?
-        .execute([page.cursor])?;
-    Ok(applied)
-}
-
-/// The page's rows parent first ([`rows::depth`], stable): within each run of rows between two
-/// removals, since a removal deletes what rows before it wrote and rows after it may write again.
-fn parent_first(changes: &[RowChange]) -> Vec<&RowChange> {
-    let mut ordered = Vec::with_capacity(changes.len());
-    for run in changes.split_inclusive(|c| c.removed) {
-        let (rows_of_run, removal) = match run.split_last() {
-            Some((last, rest)) if last.removed => (rest, Some(last)),
-            _ => (run, None),
-        };
-        let mut run: Vec<&RowChange> = rows_of_run.iter().collect();
-        run.sort_by_key(|c| rows::depth(c.entity));
-        ordered.extend(run);
-        ordered.extend(removal);
-    }
-    ordered
-}
-
-/// Applies one pulled row (or removal).
-fn apply_change(
-    tx: &Transaction<'_>,
-    ctx: &mut ActionCtx,
-    state: &mut PageState,
-    change: &RowChange,
-) -> Result<()> {
-    let id: Uuid = change
-        .row
-        .get("id")
-        .and_then(Value::as_str)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| Error::Protocol("a pulled row has no id".into()))?;
-    if change.removed {
-        if change.entity == Entity::WorkOrder {
-            if removal::remove_job(tx, id)? {
-                quarantine::job_left(tx, id)?;
-            } else {
-                tx.prepare_cached("INSERT OR IGNORE INTO pending_removals VALUES (?1)")?
-                    .execute([id.to_string()])?;
-                // The same page may give the job back further on.
-                state.removals_wait = true;
-            }
-        }
-        return Ok(());
-    }
-    if state.removals_wait && change.entity == Entity::WorkOrder {
-        // The job is this engineer's again: it stays.
-        tx.prepare_cached("DELETE FROM pending_removals WHERE work_order_id = ?1")?
-            .execute([id.to_string()])?;
-    }
-    let mut keep = if state.waiting {
-        pending_fields(tx, change.entity, id)?
-    } else {
-        Vec::new()
-    };
-    keep.extend(merge::merge_row(tx, change, id)?);
-    state.writer.write(tx, change.entity, &change.row, &keep)?;
-    merge::record_stamps(tx, ctx, change, id, &keep)?;
-    Ok(())
 }
 
 /// Where this device is in the server's change log.

@@ -13,6 +13,7 @@ pub mod background;
 #[cfg(feature = "sync-client")]
 pub mod client;
 mod merge;
+mod pull_page;
 pub mod quarantine;
 mod removal;
 pub mod replay;
