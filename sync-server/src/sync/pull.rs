@@ -60,10 +60,13 @@ const ENGINEER_SCOPE: &str = "CASE c.entity
     END";
 
 /// A page being built: its changes, and which rows it already holds since its last removal.
-#[derive(Default)]
 struct Page {
+    /// The request's cursor: a row with a log entry at or before it was offered already.
+    cursor: i64,
     changes: Vec<RowChange>,
     holds: HashSet<(Entity, Uuid)>,
+    /// A removal came earlier on this page: what it deleted on the phone is sent again.
+    after_removal: bool,
 }
 
 impl Page {
@@ -83,10 +86,12 @@ impl Page {
         self.holds.clear();
     }
 
-    /// A row, after every row it points at (`rows::parent_columns`) that this page does not hold
-    /// yet: pages are then applicable on their own, whatever their size and however the log
-    /// ordered the entries (a job handed over re-logs its rows; a visit a follow-up follows can
-    /// leave the history scope). A row the page holds already is not sent again.
+    /// A row, after every row it points at (`rows::parent_columns`) that the phone may lack: not
+    /// on this page yet, and either never offered to it (no log entry at or before the cursor:
+    /// logged only later, so a page cut anywhere would otherwise bring the child first) or
+    /// deleted by a removal earlier on this page. Pages are then applicable on their own,
+    /// whatever their size; a parent offered on an earlier page is not sent again (a first sync
+    /// would otherwise repeat every job beside its records).
     fn row_with_parents(
         &mut self,
         conn: &Connection,
@@ -107,7 +112,9 @@ impl Page {
             else {
                 continue;
             };
-            if self.holds.contains(&(*parent, parent_id)) {
+            if self.holds.contains(&(*parent, parent_id))
+                || (!self.after_removal && offered(conn, *parent, parent_id, self.cursor)?)
+            {
                 continue;
             }
             if let Some(parent_row) = rows::read_row(conn, *parent, parent_id)? {
@@ -125,6 +132,15 @@ impl Page {
         });
         Ok(())
     }
+}
+
+/// Whether the row has a log entry at or before `cursor`: a phone at `cursor` was offered it.
+fn offered(conn: &Connection, entity: Entity, id: Uuid, cursor: i64) -> onsite_core::Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM change_log WHERE row_id = ?1 AND entity = ?2 AND server_seq <= ?3)",
+        )?
+        .query_row((id.to_string(), entity.as_str(), cursor), |r| r.get(0))?)
 }
 
 /// The page of changes after `cursor` that `caller` may see, logged.
@@ -177,7 +193,7 @@ fn read_page(db: &Db, caller: &User, cursor: i64) -> ServerResult<PullResponse> 
                 .collect::<rusqlite::Result<_>>()?;
             let page_size = db.pull_page();
             let more = entries.len() as i64 > page_size;
-            let mut page = Page::default();
+            let mut page = Page { cursor, changes: Vec::new(), holds: HashSet::new(), after_removal: false };
             // The last entry this page covers, sent or not: a page whose entries name rows that
             // no longer exist (a refused mutation re-logged under the id its device chose) sends
             // nothing, yet must still move the cursor only to here, not past later entries.
