@@ -2,7 +2,7 @@
 //! made as the engineer (this API is the engineer's app); the core's status machine decides.
 
 use onsite_core::validate::{parse_date, parse_id};
-use onsite_core::work_orders::queries::{JobDetail, JobSummary};
+use onsite_core::work_orders::queries::{DayList, JobDetail, JobSummary};
 use onsite_core::work_orders::status::{Role, Status};
 use onsite_core::work_orders::{StatusChange, WorkOrder};
 
@@ -15,6 +15,12 @@ impl OnsiteStore {
     /// in appointment order.
     pub fn todays_jobs(&self, utc_offset_minutes: i32) -> Result<Vec<JobSummary>, ApiError> {
         Ok(self.store.todays_jobs(utc_offset_minutes)?)
+    }
+
+    /// Today's list with the jobs whose stored row cannot be read named apart (the other jobs
+    /// still list).
+    pub fn todays_list(&self, utc_offset_minutes: i32) -> Result<DayList, ApiError> {
+        Ok(self.store.todays_list(utc_offset_minutes)?)
     }
 
     /// The jobs whose appointment touches `day` (`YYYY-MM-DD`) in the time zone

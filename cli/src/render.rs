@@ -319,23 +319,57 @@ fn short(text: &str) -> String {
     }
 }
 
-/// A sync round, and loudly, a recovery from a server restored from a backup.
+/// What a sync round did, and the rows from the server held aside (with their jobs) if any.
+/// And loudly, a recovery from a server restored from a backup.
 pub fn sync_report(r: &SyncReport) -> String {
-    let mut out = format!(
+    let mut text = format!(
         "Sent {} changes ({} applied, {} already there, {} refused: see `onsite conflicts`); received {} rows; {} still waiting.",
         r.pushed, r.push.applied, r.push.duplicates, r.push.rejected, r.pulled, r.pending
     );
+    if r.quarantined > 0 {
+        let jobs: Vec<String> = r.quarantined_jobs.iter().map(ToString::to_string).collect();
+        text.push_str(&format!(
+            "\n{} rows from the server could not be stored and are held aside (tried again at every sync; see `onsite conflicts`){}.",
+            r.quarantined,
+            if jobs.is_empty() {
+                String::new()
+            } else {
+                format!("; jobs affected: {}", jobs.join(", "))
+            }
+        ));
+    }
     if let Some(rec) = &r.recovery {
-        out.push_str(&format!(
+        text.push_str(&format!(
             "\nThe server was restored from a backup: {} changes it had lost were sent again.",
             rec.resent
         ));
         if rec.unrecoverable > 0 {
-            out.push_str(&format!(
+            text.push_str(&format!(
                 "\nWARNING: {} changes acknowledged long ago are gone from the server and could not be sent again; tell the office.",
                 rec.unrecoverable
             ));
         }
     }
-    out
+    text
+}
+
+#[cfg(test)]
+mod sync_report_tests {
+    use super::sync_report;
+    use onsite_core::sync::client::SyncReport;
+
+    #[test]
+    fn held_rows_are_mentioned_only_when_there_are_any() {
+        let clean = SyncReport::default();
+        assert!(!sync_report(&clean).contains("held aside"));
+        let job = uuid::Uuid::now_v7();
+        let held = SyncReport {
+            quarantined: 2,
+            quarantined_jobs: vec![job],
+            ..SyncReport::default()
+        };
+        let text = sync_report(&held);
+        assert!(text.contains("2 rows from the server"), "{text}");
+        assert!(text.contains(&job.to_string()), "{text}");
+    }
 }

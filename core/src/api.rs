@@ -190,6 +190,18 @@ impl Store {
 /// The engineer's screens, one call each.
 impl Store {
     /// Jobs whose appointment touches `day` in the zone `utc_offset_minutes` east of UTC.
+    pub fn day_list(&self, day: NaiveDate, utc_offset_minutes: i32) -> Result<queries::DayList> {
+        self.read(|conn| queries::day_list(conn, day, utc_offset_minutes))
+    }
+
+    /// Today's [`day_list`](Self::day_list) by the store's clock.
+    pub fn todays_list(&self, utc_offset_minutes: i32) -> Result<queries::DayList> {
+        let local_now = self.now() + chrono::Duration::minutes(utc_offset_minutes.into());
+        self.day_list(local_now.date_naive(), utc_offset_minutes)
+    }
+
+    /// The jobs of [`day_list`](Self::day_list) that read (a job whose row does not is left
+    /// out and logged).
     pub fn jobs_for_day(&self, day: NaiveDate, utc_offset_minutes: i32) -> Result<Vec<JobSummary>> {
         self.read(|conn| queries::jobs_for_day(conn, day, utc_offset_minutes))
     }
@@ -212,7 +224,10 @@ impl Store {
 
     /// Everything recorded for the visit.
     pub fn visit_record(&self, work_order_id: Uuid) -> Result<VisitRecord> {
-        self.read(|conn| visit::record(conn, work_order_id))
+        self.read(|conn| {
+            visit::record(conn, work_order_id)
+                .map_err(|e| crate::store::columns::in_job(e, "visit records", work_order_id))
+        })
     }
 
     /// What still stands between the job and its completion.

@@ -90,6 +90,18 @@ pub enum Error {
         /// The raw value.
         value: String,
     },
+    /// A stored row of a job that this build cannot read back (a value it never writes: a bug,
+    /// an older build, a foreign writer). Names where, never the value; the store's other jobs
+    /// still read.
+    #[error("job {work_order_id}: a stored value in {table}.{column} cannot be read")]
+    Unreadable {
+        /// The table (or group of tables) read.
+        table: &'static str,
+        /// The column whose value does not read.
+        column: String,
+        /// The job the row belongs to.
+        work_order_id: uuid::Uuid,
+    },
     /// The server could not be reached (offline, timeout, refused connection).
     #[error("cannot reach the server: {0}")]
     Network(String),
@@ -361,6 +373,7 @@ impl Error {
             Error::NotOpenForRecords { .. } => "not_open_for_records",
             Error::Invalid { .. } => "invalid",
             Error::Corrupt { .. } => "corrupt",
+            Error::Unreadable { .. } => "unreadable",
             Error::Network(_) => "network",
             Error::Server { .. } => "server",
             Error::Protocol(_) => "protocol",

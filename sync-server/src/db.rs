@@ -79,6 +79,8 @@ pub struct Db {
     path: std::path::PathBuf,
     /// Pushes waiting to share a commit (and how many commits they have taken).
     pub pushes: crate::sync::PushQueue,
+    /// Change-log entries per pull page ([`crate::sync::PULL_PAGE`] unless set for a test).
+    pull_page: i64,
 }
 
 /// The database file inside a data directory.
@@ -132,6 +134,7 @@ impl Db {
             identity,
             path: db_file(data_dir),
             pushes: crate::sync::push_queue(),
+            pull_page: crate::sync::PULL_PAGE,
         })
     }
 
@@ -192,6 +195,18 @@ impl Db {
         })?;
         tracing::warn!(server = %identity, "restored from a backup under a new identity");
         Ok(identity)
+    }
+
+    /// The same database cutting pull pages after `entries` change-log entries (at least 1):
+    /// tests use tiny pages to show that every page applies on its own, whatever its size.
+    pub fn with_pull_page(mut self, entries: u32) -> Db {
+        self.pull_page = i64::from(entries.max(1));
+        self
+    }
+
+    /// Change-log entries per pull page.
+    pub fn pull_page(&self) -> i64 {
+        self.pull_page
     }
 
     /// Creates an account.
@@ -376,15 +391,14 @@ pub fn log_visit_over(tx: &Transaction<'_>, work_order_id: Uuid) -> onsite_core:
     Ok(())
 }
 
-/// Logs a job, its customer, site, asset, contract and the asset's history again, so a device
-/// that just got the job (its cursor already past those rows) receives them on its next pull.
+/// Logs a job, its customer, site, contract, asset, the visit it follows and the asset's history
+/// again, parents first, so a device that just got the job (its cursor already past those rows)
+/// receives them on its next pull.
 pub fn touch_job(tx: &Transaction<'_>, work_order_id: Uuid) -> onsite_core::Result<()> {
     let id = work_order_id.to_string();
-    for (entity, column) in [
-        (Entity::Customer, "customer_id"),
-        (Entity::Site, "site_id"),
-        (Entity::Asset, "asset_id"),
-    ] {
+    // Parents before children (the pull sends a row's parents first anyway; this keeps the
+    // log itself in an order any page cut applies).
+    for (entity, column) in [(Entity::Customer, "customer_id"), (Entity::Site, "site_id")] {
         tx.execute(
             &format!(
                 "INSERT INTO change_log (entity, row_id) SELECT ?2, {column} FROM work_orders
@@ -397,6 +411,17 @@ pub fn touch_job(tx: &Transaction<'_>, work_order_id: Uuid) -> onsite_core::Resu
         "INSERT INTO change_log (entity, row_id) SELECT 'contract', a.contract_id
          FROM work_orders w JOIN assets a ON a.id = w.asset_id
          WHERE w.id = ?1 AND a.contract_id IS NOT NULL",
+        [&id],
+    )?;
+    tx.execute(
+        "INSERT INTO change_log (entity, row_id) SELECT 'asset', asset_id FROM work_orders
+         WHERE id = ?1 AND asset_id IS NOT NULL",
+        [&id],
+    )?;
+    // The visit this one follows, before it (it may no longer be history: re-opened).
+    tx.execute(
+        "INSERT INTO change_log (entity, row_id, work_order_id) SELECT 'work_order', follow_up_of, follow_up_of
+         FROM work_orders WHERE id = ?1 AND follow_up_of IS NOT NULL",
         [&id],
     )?;
     let jobs = format!(

@@ -26,6 +26,9 @@ struct Args {
     /// The largest request body accepted, in bytes.
     #[arg(long, default_value_t = 8 * 1024 * 1024)]
     max_body_bytes: usize,
+    /// Change-log entries per pull page (tests use tiny pages; the default suits phones).
+    #[arg(long, default_value_t = onsite_server::sync::PULL_PAGE as u32)]
+    pull_page_size: u32,
     /// How log lines (on stderr) are written; `RUST_LOG` filters them (default `info`).
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -71,7 +74,7 @@ fn main() -> ExitCode {
         };
     }
     let db = match db::Db::open(&args.data) {
-        Ok(db) => Arc::new(db),
+        Ok(db) => Arc::new(db.with_pull_page(args.pull_page_size)),
         Err(err) => {
             // The message names the data file or directory, never a row's content.
             tracing::error!(code = %err.kind(), error = %err, "cannot open the database");

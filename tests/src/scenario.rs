@@ -26,10 +26,15 @@ pub struct World {
 
 /// Starts a server with an admin, a dispatcher and engineers `eng-a`, `eng-b`.
 pub fn world() -> World {
+    world_with(&[])
+}
+
+/// [`world`] with more server arguments (e.g. `--pull-page-size 1`).
+pub fn world_with(server_args: &[&str]) -> World {
     let dir = TempDir::new().expect("temp dir");
     let data = dir.path().join("server");
     let admin_token = Server::create_admin(&data, "admin");
-    let server = Server::start(&data);
+    let server = Server::start_with(&data, server_args);
     let admin = Http::new(&server.url, &admin_token);
     let dispatcher_user = admin.post(
         "/v1/users",

@@ -133,6 +133,17 @@ impl Server {
         }
     }
 
+    /// Starts the server on a free loopback port over `data` with more arguments (e.g.
+    /// `--pull-page-size 1`).
+    pub fn start_with(data: &Path, extra: &[&str]) -> Server {
+        let (child, url) = spawn_with(data, "127.0.0.1:0", extra, Stdio::inherit());
+        Server {
+            child,
+            url,
+            data: data.to_path_buf(),
+        }
+    }
+
     /// Starts the server on a free loopback port over `data` with more arguments (an item
     /// `RUST_LOG=...` sets that variable instead), its log (stderr) collected in memory.
     pub fn start_logging(data: &Path, extra: &[&str]) -> (Server, Log) {

@@ -50,6 +50,37 @@ where
     })
 }
 
+/// The column a failed read names, if the failure is a stored value that does not convert (not
+/// the store failing): our own parsers name it; others give its position.
+pub(crate) fn unreadable_column(err: &rusqlite::Error) -> Option<String> {
+    match err {
+        rusqlite::Error::FromSqlConversionFailure(idx, _, source) => Some(
+            source
+                .downcast_ref::<Unreadable>()
+                .map_or_else(|| format!("column {idx}"), |u| u.column.clone()),
+        ),
+        rusqlite::Error::InvalidColumnType(_, name, _) => Some(name.clone()),
+        rusqlite::Error::IntegralValueOutOfRange(idx, _) => Some(format!("column {idx}")),
+        _ => None,
+    }
+}
+
+/// `err` as [`Error::Unreadable`] of `table` for job `job` if it is a value that does not read;
+/// any other error unchanged.
+pub(crate) fn in_job(err: Error, table: &'static str, job: Uuid) -> Error {
+    match &err {
+        Error::Sqlite(e) => match unreadable_column(e) {
+            Some(column) => Error::Unreadable {
+                table,
+                column,
+                work_order_id: job,
+            },
+            None => err,
+        },
+        _ => err,
+    }
+}
+
 /// Parses a stored id outside a row mapper.
 pub(crate) fn parse_uuid(column: &'static str, value: String) -> Result<Uuid> {
     Uuid::parse_str(&value).map_err(|_| Error::Corrupt { column, value })

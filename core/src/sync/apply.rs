@@ -1,14 +1,14 @@
 //! The device applies the server's answers. A push's outcomes acknowledge outbox entries (a
 //! rejected one goes to the conflict log, so nothing entered disappears silently); a pull page
-//! and its new cursor are applied in one transaction, keeping fields with a pending local edit.
+//! and its new cursor are applied in one transaction ([`apply_pull`], in `pull_page.rs`).
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction};
 use serde_json::Value;
-use uuid::Uuid;
 
-use super::wire::{Mutation, Outcome, PullResponse, PushResponse};
-use super::{merge, removal, rows};
+use super::wire::{Mutation, Outcome, PushResponse};
+
+pub use super::pull_page::apply_pull;
 use crate::clock::format_time;
 use crate::conflicts::{self, Kept, NewConflict};
 use crate::error::{Entity, Error, Result};
@@ -208,84 +208,6 @@ pub fn restamp_pending(
         clocks.execute((Entity::StatusChange.as_str(), status_change, old, &new))?;
     }
     Ok(waiting.len())
-}
-
-/// Fields of a row that have an unacknowledged local insert or transition: they keep the local
-/// value.
-fn pending_fields(conn: &Connection, entity: Entity, row_id: Uuid) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT op, payload FROM outbox WHERE acked_at IS NULL AND entity = ?1 AND row_id = ?2",
-    )?;
-    let rows = stmt.query_map((entity.as_str(), row_id.to_string()), |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-    })?;
-    let mut fields = Vec::new();
-    for row in rows {
-        let (op, payload) = row?;
-        match serde_json::from_value::<Op>(Value::String(op))? {
-            Op::Transition => fields.push("status".to_owned()),
-            // Edited fields are merged by stamp instead (see `merge`): keeping them here would
-            // keep an older local value over a newer remote one.
-            Op::Update => {}
-            Op::Insert => {
-                if let Value::Object(map) = serde_json::from_str(&payload)? {
-                    fields.extend(map.keys().cloned());
-                }
-            }
-        }
-    }
-    Ok(fields)
-}
-
-/// Applies one pull page and its cursor, in the caller's transaction. Editable fields merge by
-/// stamp ([`merge`]); a status with a pending local transition keeps the local value until the
-/// server has answered it.
-pub fn apply_pull(tx: &Transaction<'_>, ctx: &mut ActionCtx, page: &PullResponse) -> Result<usize> {
-    // Rows of one page may arrive child before parent; checked at commit.
-    tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
-    // With nothing waiting (a first sync, most pulls) no row has a pending local change.
-    let waiting = outbox::pending_count(tx)? > 0;
-    let mut removals_wait: bool =
-        tx.query_row("SELECT EXISTS (SELECT 1 FROM pending_removals)", [], |r| {
-            r.get(0)
-        })?;
-    let mut writer = rows::RowWriter::default();
-    for change in &page.changes {
-        let id: Uuid = change
-            .row
-            .get("id")
-            .and_then(Value::as_str)
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| Error::Protocol("a pulled row has no id".into()))?;
-        if change.removed {
-            if change.entity == Entity::WorkOrder && !removal::remove_job(tx, id)? {
-                tx.prepare_cached("INSERT OR IGNORE INTO pending_removals VALUES (?1)")?
-                    .execute([id.to_string()])?;
-                // The same page may give the job back further on.
-                removals_wait = true;
-            }
-            continue;
-        }
-        if removals_wait && change.entity == Entity::WorkOrder {
-            // The job is this engineer's again: it stays.
-            tx.prepare_cached("DELETE FROM pending_removals WHERE work_order_id = ?1")?
-                .execute([id.to_string()])?;
-        }
-        let mut keep = if waiting {
-            pending_fields(tx, change.entity, id)?
-        } else {
-            Vec::new()
-        };
-        keep.extend(merge::merge_row(tx, change, id)?);
-        writer.write(tx, change.entity, &change.row, &keep)?;
-        merge::record_stamps(tx, ctx, change, id, &keep)?;
-    }
-    if removals_wait {
-        removal::remove_answered_jobs(tx)?;
-    }
-    tx.prepare_cached("UPDATE sync_state SET pull_cursor = ?1")?
-        .execute([page.cursor])?;
-    Ok(page.changes.len())
 }
 
 /// Where this device is in the server's change log.

@@ -40,6 +40,13 @@ pub struct SyncReport {
     /// again and what it could not.
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub recovery: Option<Recovery>,
+    /// Pulled rows this device could not apply, held in quarantine and tried again at every
+    /// pull (0 when every row applied).
+    #[cfg_attr(feature = "uniffi", uniffi(default = 0))]
+    pub quarantined: u64,
+    /// The jobs those rows belong to (where a row names one), so a screen can mark them.
+    #[cfg_attr(feature = "uniffi", uniffi(default = []))]
+    pub quarantined_jobs: Vec<uuid::Uuid>,
 }
 
 /// A push body as gzip-compressed JSON: outbox payloads are repetitive text, and a phone's
@@ -129,6 +136,7 @@ impl SyncClient {
                 pulled = r.pulled,
                 cursor = r.cursor,
                 pending = r.pending,
+                quarantined = r.quarantined,
                 "sync round done"
             ),
             // Offline is a phone's everyday state; anything else deserves a look.
@@ -177,6 +185,7 @@ impl SyncClient {
         }
         store.import(|tx, ctx| apply::record_success(tx, ctx.now()))?;
         report.pending = store.pending_sync_count()?;
+        (report.quarantined, report.quarantined_jobs) = store.read(super::quarantine::summary)?;
         Ok(report)
     }
 

@@ -1,6 +1,7 @@
 //! Sync: the wire protocol shared with the server ([`wire`]), the server's replay of a device's
 //! actions through the same rule code ([`replay`]), copying rows between stores ([`rows`]) and
-//! the device applying the server's answers ([`apply`]).
+//! the device applying the server's answers ([`apply`]), holding the rows it cannot apply
+//! ([`quarantine`]).
 //!
 //! The HTTP client (`client`) and the background loop (`background`) are behind the
 //! `sync-client` feature: they bring reqwest and a tokio runtime, which the devices (the bindings,
@@ -12,6 +13,8 @@ pub mod background;
 #[cfg(feature = "sync-client")]
 pub mod client;
 mod merge;
+mod pull_page;
+pub mod quarantine;
 pub mod recovery;
 mod removal;
 pub mod replay;

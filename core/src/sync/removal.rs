@@ -23,7 +23,8 @@ const CHILD_TABLES: &[&str] = &[
 ];
 
 /// A job that left this engineer (reassigned): it goes, with its records, and so do the
-/// history, customer, site, asset and contract no remaining job of theirs needs. A job with
+/// history, customer, site, asset and contract no remaining job of theirs needs. A job a
+/// remaining one follows stays (with its records), as the follow-up's link. A job with
 /// changes still waiting stays (`false`): they were made after this round's push (or the server
 /// never saw them) and must not be lost; the caller removes it once they are answered.
 pub(super) fn remove_job(tx: &Transaction<'_>, id: Uuid) -> Result<bool> {
@@ -48,6 +49,14 @@ pub(super) fn remove_job(tx: &Transaction<'_>, id: Uuid) -> Result<bool> {
                              AND o.status NOT IN ('completed', 'cancelled', 'incomplete'))))",
         [id.to_string()],
     )?;
+    // What a remaining job still points at stays, whole: the visit a follow-up here follows
+    // (deleting it would fail the page on the follow-up's link). Chains of follow-ups: repeat.
+    while tx.execute(
+        "DELETE FROM leaving WHERE id IN (SELECT follow_up_of FROM work_orders
+             WHERE follow_up_of IS NOT NULL AND id NOT IN (SELECT id FROM leaving))",
+        [],
+    )? > 0
+    {}
     for table in CHILD_TABLES {
         tx.execute_batch(&format!(
             "DELETE FROM field_clocks WHERE row_id IN (SELECT id FROM {table} WHERE work_order_id IN (SELECT id FROM leaving));

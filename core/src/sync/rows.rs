@@ -113,3 +113,114 @@ fn upsert(conn: &Connection, entity: Entity, keep: &[String]) -> Result<(Vec<Str
     );
     Ok((cols, sql))
 }
+
+/// The rows a row of `entity` points at: (column, parent). The server puts a row's parents on a
+/// pull page before the row, and the device applies a page parent first, so no row arrives
+/// before what it points at (a test checks this against the schema's foreign keys).
+pub fn parent_columns(entity: Entity) -> &'static [(&'static str, Entity)] {
+    match entity {
+        Entity::Customer | Entity::Conflict => &[],
+        Entity::Site | Entity::Contract => &[("customer_id", Entity::Customer)],
+        Entity::Asset => &[("site_id", Entity::Site), ("contract_id", Entity::Contract)],
+        Entity::WorkOrder => &[
+            ("customer_id", Entity::Customer),
+            ("site_id", Entity::Site),
+            ("asset_id", Entity::Asset),
+            ("follow_up_of", Entity::WorkOrder),
+        ],
+        Entity::StatusChange
+        | Entity::Diagnosis
+        | Entity::Measurement
+        | Entity::ChecklistResult
+        | Entity::Note
+        | Entity::TimeEntry
+        | Entity::PartLine
+        | Entity::QuoteLine
+        | Entity::QuoteDecision
+        | Entity::FunctionTest
+        | Entity::SignOff => &[("work_order_id", Entity::WorkOrder)],
+    }
+}
+
+/// How far down the tree of parents a kind of row sits: applied in this order (stable within a
+/// depth), a page never meets a row before its parent's kind. A follow-up and the visit it
+/// follows share a depth; the page order puts the earlier visit first.
+pub fn depth(entity: Entity) -> u8 {
+    match entity {
+        Entity::Customer => 0,
+        Entity::Site | Entity::Contract => 1,
+        Entity::Asset => 2,
+        Entity::WorkOrder => 3,
+        _ => 4,
+    }
+}
+
+/// The job a pulled row belongs to, if it names one: a work order itself, or a record's
+/// `work_order_id`.
+pub fn job_of(entity: Entity, row: &Map<String, Value>) -> Option<Uuid> {
+    let column = match entity {
+        Entity::WorkOrder => "id",
+        _ if parent_columns(entity).first().map(|(c, _)| *c) == Some("work_order_id") => {
+            "work_order_id"
+        }
+        _ => return None,
+    };
+    row.get(column)?.as_str()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every pulled kind of row, each with its table.
+    const PULLED: &[Entity] = &[
+        Entity::Customer,
+        Entity::Site,
+        Entity::Contract,
+        Entity::Asset,
+        Entity::WorkOrder,
+        Entity::StatusChange,
+        Entity::Diagnosis,
+        Entity::Measurement,
+        Entity::ChecklistResult,
+        Entity::Note,
+        Entity::TimeEntry,
+        Entity::PartLine,
+        Entity::QuoteLine,
+        Entity::QuoteDecision,
+        Entity::FunctionTest,
+        Entity::SignOff,
+    ];
+
+    #[test]
+    fn parent_columns_are_the_schemas_foreign_keys() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = crate::Store::open(dir.path().join("s.db")).expect("store");
+        store
+            .read(|conn| {
+                for entity in PULLED {
+                    let mut keys: Vec<(String, String)> = conn
+                        .prepare(&format!("PRAGMA foreign_key_list({})", entity.table()))?
+                        .query_map([], |r| Ok((r.get("from")?, r.get("table")?)))?
+                        .collect::<rusqlite::Result<_>>()?;
+                    keys.sort();
+                    let mut ours: Vec<(String, String)> = parent_columns(*entity)
+                        .iter()
+                        .map(|(c, p)| ((*c).to_owned(), p.table().to_owned()))
+                        .collect();
+                    ours.sort();
+                    assert_eq!(keys, ours, "{}", entity.table());
+                    for (_, parent) in parent_columns(*entity) {
+                        assert!(
+                            depth(*parent) < depth(*entity)
+                                || (*parent == Entity::WorkOrder && *entity == Entity::WorkOrder),
+                            "{} sits below its parents",
+                            entity.table()
+                        );
+                    }
+                }
+                Ok(())
+            })
+            .expect("schema read");
+    }
+}

@@ -12,7 +12,7 @@ use crate::assets::{self, Asset, Contract, Coverage};
 use crate::clock::format_time;
 use crate::customers::{self, Customer, Site};
 use crate::error::Result;
-use crate::store::columns::{self, ColumnSet, column_set};
+use crate::store::columns::{self, ColumnSet, column_set, in_job};
 use crate::visit::findings::{self, Diagnosis};
 use crate::visit::rows;
 use crate::visit::work::{self, PartLine};
@@ -55,19 +55,50 @@ column_set! {
     }
 }
 
+/// A job of the day's list whose stored row cannot be read back: named, so the list still
+/// shows the others and says which one is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct UnreadableJob {
+    /// The job's id, if that much reads.
+    pub work_order_id: Option<Uuid>,
+    /// Its number, if that much reads.
+    pub number: Option<String>,
+    /// The table whose value does not read.
+    pub table: String,
+    /// The column whose value does not read.
+    pub column: String,
+}
+
+/// The day's job list: every job that reads, and the ones that do not.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct DayList {
+    /// The jobs, ordered by appointment start.
+    pub jobs: Vec<JobSummary>,
+    /// Jobs whose stored row cannot be read back.
+    pub unreadable: Vec<UnreadableJob>,
+}
+
+/// The table a [`JobSummary`] column comes from, and its name there.
+fn source_of(column: &str) -> (&'static str, String) {
+    match column {
+        "customer_name" => ("customers", "name".into()),
+        "address" => ("sites", "address".into()),
+        "asset" => ("assets", "brand, model".into()),
+        other => ("work_orders", other.to_owned()),
+    }
+}
+
 /// The jobs whose appointment window touches `day` (in a time zone `utc_offset_minutes` east
-/// of UTC), ordered by appointment start.
-pub fn jobs_for_day(
-    conn: &Connection,
-    day: NaiveDate,
-    utc_offset_minutes: i32,
-) -> Result<Vec<JobSummary>> {
+/// of UTC), ordered by appointment start. A job whose row does not read is listed apart
+/// ([`DayList::unreadable`]) instead of failing the list.
+pub fn day_list(conn: &Connection, day: NaiveDate, utc_offset_minutes: i32) -> Result<DayList> {
     let day_start =
         day.and_time(NaiveTime::MIN).and_utc() - Duration::minutes(utc_offset_minutes.into());
     let day_end = day_start + Duration::days(1);
     // Windows are shorter than a day, so starts from the day before bound the index scan.
-    rows(
-        conn,
+    let mut stmt = conn.prepare_cached(
         "SELECT w.id, w.number, w.kind, w.priority, w.status, w.window_start, w.window_end,
                 c.name AS customer_name, s.address, a.brand || ' ' || a.model AS asset, w.symptom,
                 w.error_code
@@ -77,28 +108,59 @@ pub fn jobs_for_day(
          LEFT JOIN assets a ON a.id = w.asset_id
          WHERE w.window_start >= ?1 AND w.window_start < ?2 AND w.window_end > ?3
          ORDER BY w.window_start, w.number",
-        (
-            format_time(day_start - Duration::days(1)),
-            format_time(day_end),
-            format_time(day_start),
-        ),
-        |r, c: &SummaryColumns| {
-            Ok(JobSummary {
-                id: columns::uuid(r, c.id)?,
-                number: r.get(c.number)?,
-                kind: r.get(c.kind)?,
-                priority: r.get(c.priority)?,
-                status: r.get(c.status)?,
-                window_start: columns::time(r, c.window_start)?,
-                window_end: columns::time(r, c.window_end)?,
-                customer_name: r.get(c.customer_name)?,
-                address: r.get(c.address)?,
-                asset: r.get(c.asset)?,
-                symptom: r.get(c.symptom)?,
-                error_code: r.get(c.error_code)?,
-            })
-        },
-    )
+    )?;
+    let c = SummaryColumns::of(&stmt)?;
+    let mut found = stmt.query((
+        format_time(day_start - Duration::days(1)),
+        format_time(day_end),
+        format_time(day_start),
+    ))?;
+    let mut list = DayList::default();
+    while let Some(r) = found.next()? {
+        match summary(r, &c) {
+            Ok(job) => list.jobs.push(job),
+            Err(err) => {
+                let column = columns::unreadable_column(&err).ok_or(err)?;
+                let (table, column) = source_of(&column);
+                let work_order_id = r.get::<_, String>(c.id).ok().and_then(|t| t.parse().ok());
+                // Ids and names of columns only, never the value.
+                tracing::warn!(work_order = ?work_order_id, table, %column, "unreadable job in the day's list");
+                list.unreadable.push(UnreadableJob {
+                    work_order_id,
+                    number: r.get(c.number).ok(),
+                    table: table.to_owned(),
+                    column,
+                });
+            }
+        }
+    }
+    Ok(list)
+}
+
+/// The jobs of [`day_list`] that read (the unreadable ones are logged and left out).
+pub fn jobs_for_day(
+    conn: &Connection,
+    day: NaiveDate,
+    utc_offset_minutes: i32,
+) -> Result<Vec<JobSummary>> {
+    Ok(day_list(conn, day, utc_offset_minutes)?.jobs)
+}
+
+fn summary(r: &rusqlite::Row<'_>, c: &SummaryColumns) -> rusqlite::Result<JobSummary> {
+    Ok(JobSummary {
+        id: columns::uuid(r, c.id)?,
+        number: r.get(c.number)?,
+        kind: r.get(c.kind)?,
+        priority: r.get(c.priority)?,
+        status: r.get(c.status)?,
+        window_start: columns::time(r, c.window_start)?,
+        window_end: columns::time(r, c.window_end)?,
+        customer_name: r.get(c.customer_name)?,
+        address: r.get(c.address)?,
+        asset: r.get(c.asset)?,
+        symptom: r.get(c.symptom)?,
+        error_code: r.get(c.error_code)?,
+    })
 }
 
 /// An earlier visit to the same asset, with what was found and what was fitted.
@@ -152,10 +214,12 @@ pub const HISTORY_LIMIT: u32 = 10;
 
 /// The job detail of one work order.
 pub fn job_detail(conn: &Connection, work_order_id: Uuid) -> Result<JobDetail> {
-    let work_order = super::get(conn, work_order_id)?;
+    let work_order =
+        super::get(conn, work_order_id).map_err(|e| in_job(e, "work_orders", work_order_id))?;
     let parties = parties(conn, &work_order)?;
     let history = match work_order.asset_id {
-        Some(asset_id) => history(conn, asset_id, &work_order)?,
+        Some(asset_id) => history(conn, asset_id, &work_order)
+            .map_err(|e| in_job(e, "asset history", work_order_id))?,
         None => Vec::new(),
     };
     Ok(JobDetail {
@@ -187,17 +251,20 @@ pub struct Parties {
 
 /// Loads the customer, site, asset and contract of `wo`, and its coverage at the visit date.
 pub fn parties(conn: &Connection, wo: &WorkOrder) -> Result<Parties> {
-    let customer = customers::get_customer(conn, wo.customer_id)?;
-    let site = customers::get_site(conn, wo.site_id)?;
+    let customer =
+        customers::get_customer(conn, wo.customer_id).map_err(|e| in_job(e, "customers", wo.id))?;
+    let site = customers::get_site(conn, wo.site_id).map_err(|e| in_job(e, "sites", wo.id))?;
     let asset = wo
         .asset_id
         .map(|id| assets::get_asset(conn, id))
-        .transpose()?;
+        .transpose()
+        .map_err(|e| in_job(e, "assets", wo.id))?;
     let contract = asset
         .as_ref()
         .and_then(|a| a.contract_id)
         .map(|id| assets::get_contract(conn, id))
-        .transpose()?;
+        .transpose()
+        .map_err(|e| in_job(e, "contracts", wo.id))?;
     let coverage = Coverage::at(
         asset.as_ref(),
         contract.as_ref(),

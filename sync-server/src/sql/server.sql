@@ -46,6 +46,8 @@ CREATE TABLE IF NOT EXISTS change_log (
     left_scope_of TEXT
 ) STRICT;
 CREATE INDEX IF NOT EXISTS change_log_wo ON change_log(work_order_id);
+-- A pull asks whether a row's parent was offered before the cursor (sync/pull.rs).
+CREATE INDEX IF NOT EXISTS change_log_row ON change_log(row_id, server_seq);
 
 -- The pull scope looks jobs up by these (see ENGINEER_SCOPE in sync.rs). No index on the
 -- assignee: one engineer has thousands of jobs, so it would be the worst path to a single row.

@@ -66,7 +66,7 @@ pub fn push_request(w: &World, dev: usize) -> Option<PushRequest> {
 
 /// The server handles a push.
 pub fn serve_push(w: &World, dev: usize, req: &PushRequest) -> PushAnswer {
-    match onsite_server::sync::push(&w.db, &w.devices[dev].user, req) {
+    match onsite_server::sync::push(&w.db, &w.devices[dev].user, req.clone()) {
         Ok(resp) => PushAnswer::Answered(resp),
         Err(ServerError::ClockAhead { server_time_ms }) => PushAnswer::ClockAhead(server_time_ms),
         Err(ServerError::Gap { .. }) => PushAnswer::Gap,

@@ -81,6 +81,7 @@ CREATE TABLE work_orders (
 ) STRICT;
 CREATE INDEX work_orders_window ON work_orders(window_start);
 CREATE INDEX work_orders_asset ON work_orders(asset_id, window_start);
+CREATE INDEX work_orders_follow_up ON work_orders(follow_up_of) WHERE follow_up_of IS NOT NULL;
 
 -- Visit records: each its own row with its own device-made id, so they never conflict.
 CREATE TABLE status_changes (
@@ -228,6 +229,20 @@ CREATE INDEX outbox_waiting ON outbox (entity, row_id) WHERE acked_at IS NULL;
 -- server has answered those changes (a later pull), unless the job comes back first.
 CREATE TABLE pending_removals (
     work_order_id TEXT PRIMARY KEY
+) STRICT, WITHOUT ROWID;
+
+-- Pulled rows that could not be applied (a missing parent, a value that does not decode, a
+-- constraint): one entry per row, tried again at every pull (`sync/quarantine.rs`).
+CREATE TABLE quarantine (
+    entity        TEXT    NOT NULL,
+    row_id        TEXT    NOT NULL,
+    work_order_id TEXT,
+    server_seq    INTEGER NOT NULL,
+    change        TEXT    NOT NULL,
+    reason        TEXT    NOT NULL,
+    held_at       TEXT    NOT NULL,
+    attempts      INTEGER NOT NULL,
+    PRIMARY KEY (entity, row_id)
 ) STRICT, WITHOUT ROWID;
 
 -- Values that lost a merge or were rejected by the server: nothing is dropped silently.
