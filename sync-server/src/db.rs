@@ -391,6 +391,35 @@ pub fn log_visit_over(tx: &Transaction<'_>, work_order_id: Uuid) -> onsite_core:
     Ok(())
 }
 
+/// Logs what a status change does to other engineers' asset history: a visit that just ended
+/// becomes theirs ([`log_visit_over`]); a visit that was over and is open again (the office
+/// re-opened it: incomplete -> assigned) leaves it, so their devices remove it instead of
+/// keeping it, stale, for good. Not for an engineer a follow-up of theirs keeps it for (the
+/// visit a follow-up follows stays in its engineer's scope).
+pub fn log_visit_status(
+    tx: &Transaction<'_>,
+    work_order_id: Uuid,
+    was_over: bool,
+) -> onsite_core::Result<()> {
+    log_visit_over(tx, work_order_id)?;
+    if !was_over {
+        return Ok(());
+    }
+    tx.execute(
+        &format!(
+            "INSERT INTO change_log (entity, row_id, work_order_id, left_scope_of)
+             SELECT DISTINCT 'work_order', x.id, x.id, w.assignee
+             FROM work_orders x JOIN work_orders w ON w.site_id = x.site_id AND w.asset_id IS x.asset_id
+             WHERE x.id = ?1 AND x.status NOT IN {HISTORY_STATUSES}
+               AND w.id != x.id AND w.assignee IS NOT NULL AND w.assignee IS NOT x.assignee
+               AND NOT EXISTS (SELECT 1 FROM work_orders f
+                               WHERE f.follow_up_of = x.id AND f.assignee = w.assignee)"
+        ),
+        [work_order_id.to_string()],
+    )?;
+    Ok(())
+}
+
 /// Logs a job, its customer, site, contract, asset, the visit it follows and the asset's history
 /// again, parents first, so a device that just got the job (its cursor already past those rows)
 /// receives them on its next pull.

@@ -1,6 +1,7 @@
-//! What the fault harness found, each reduced to a deterministic test. A test here fails until
-//! its bug is fixed, so it is `#[ignore]`d with the finding; whoever fixes it removes the
-//! `ignore` (run them with `cargo test -p onsite-tests --test harness_findings -- --ignored`).
+//! What the fault harness found, each reduced to a deterministic test. A new finding goes in
+//! here `#[ignore]`d until its fix, which removes the `ignore`; both below are fixed (a
+//! re-opened visit leaves other engineers' history, `db::log_visit_status`; a removal keeps
+//! the visit a remaining follow-up follows, `sync/removal.rs`).
 
 use chrono::{Duration, Utc};
 use onsite_core::Store;
@@ -17,7 +18,6 @@ use tempfile::TempDir;
 /// other engineer's asset history, but nothing tells their phone: the job stays there, stale,
 /// for good.
 #[test]
-#[ignore = "harness finding: a re-opened visit stays on other engineers' phones as stale history (issue 9, finding 3)"]
 fn a_reopened_visit_leaves_the_other_engineers_history() {
     let w = world();
     let job = dispatch(&w.dispatcher, "WO-R1", "eng-a");
@@ -81,7 +81,6 @@ fn a_reopened_visit_leaves_the_other_engineers_history() {
 /// their own unfinished visit; the office re-opened that visit and gave it to another
 /// engineer, so the pull removed it from the phone while the follow-up still pointed at it.
 #[test]
-#[ignore = "harness finding: removing a visit a follow-up points at fails every later pull (issue 9, finding 3 / must-have 2)"]
 fn a_visit_a_follow_up_points_at_can_leave_the_phone() {
     let w = world();
     let job = dispatch(&w.dispatcher, "WO-F1", "eng-a");

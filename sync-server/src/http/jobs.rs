@@ -107,14 +107,15 @@ pub(super) async fn set_status(
     let role = caller.0.role.core_role();
     let write = move || {
         db::write(&db, move |tx, ctx| {
-            let before = work_orders::get(tx, id)?.assignee;
+            let prior = work_orders::get(tx, id)?;
+            let (before, was_over) = (prior.assignee, prior.status.is_over());
             let change = work_orders::transition(tx, ctx, id, b.to, role, b.reason)?;
             if let (Status::New, Some(previous)) = (b.to, before) {
                 db::log_handover(tx, id, &previous)?;
             }
             db::log_change(tx, Entity::WorkOrder, id, Some(id))?;
             db::log_change(tx, Entity::StatusChange, change.id, Some(id))?;
-            db::log_visit_over(tx, id)?;
+            db::log_visit_status(tx, id, was_over)?;
             Ok(change)
         })
         .map_err(no_assignee_is_a_conflict)

@@ -57,12 +57,6 @@ pub struct Findings {
     pub divergent: Vec<String>,
     /// Reported actions the server refused and that are in a conflict log.
     pub refused: u64,
-    /// Divergent rows of the one known finding not fixed yet: a device still holding, as
-    /// stale history, a visit the office re-opened (`harness_findings.rs`,
-    /// `a_reopened_visit_leaves_the_other_engineers_history`). Reported apart so the CI run
-    /// does not fail on it while it is open; `ONSITE_HARNESS_STRICT=1` counts them as
-    /// divergent. Remove this class when the finding is fixed.
-    pub known_reopened: Vec<String>,
 }
 
 /// Every domain table a device holds, parents first.
@@ -392,51 +386,9 @@ fn scope(server: &Connection, d: &DeviceView, index: usize, f: &mut Findings) {
             }
         }
         for id in held.keys().filter(|id| !expected.contains_key(*id)) {
-            let finding = format!("device {index} holds {table} {id} outside its scope");
-            if of_reopened_visit(server, d.conn, table, id) {
-                f.known_reopened.push(finding);
-            } else {
-                f.divergent.push(finding);
-            }
+            f.divergent.push(format!(
+                "device {index} holds {table} {id} outside its scope"
+            ));
         }
     }
-}
-
-/// Whether the row `id` of `table` that a device holds out of its scope belongs to the known
-/// finding: a visit that was over (incomplete), which the office booked again (incomplete ->
-/// assigned), held by the device as history, with its records and the rows only it needed.
-fn of_reopened_visit(server: &Connection, device: &Connection, table: &str, id: &str) -> bool {
-    let jobs: Vec<String> = match table {
-        "work_orders" => vec![id.to_owned()],
-        "customers" | "sites" | "assets" => {
-            let column = &table[..table.len() - 1];
-            strings(
-                device,
-                &format!("SELECT id FROM work_orders WHERE {column}_id = ?1"),
-                [id],
-            )
-        }
-        "contracts" => strings(
-            device,
-            "SELECT w.id FROM work_orders w JOIN assets a ON a.id = w.asset_id WHERE a.contract_id = ?1",
-            [id],
-        ),
-        _ => strings(
-            device,
-            &format!("SELECT work_order_id FROM {table} WHERE id = ?1"),
-            [id],
-        ),
-    };
-    !jobs.is_empty()
-        && jobs.iter().all(|job| {
-            !strings(
-                server,
-                "SELECT w.id FROM work_orders w
-                 WHERE w.id = ?1 AND w.status NOT IN ('completed', 'cancelled', 'incomplete')
-                   AND EXISTS (SELECT 1 FROM status_changes c WHERE c.work_order_id = w.id
-                               AND c.from_status = 'incomplete' AND c.to_status = 'assigned')",
-                [job],
-            )
-            .is_empty()
-        })
 }
