@@ -178,6 +178,22 @@ pub enum Entity {
 }
 
 impl Entity {
+    /// The visit records: the kinds of row that belong to one work order (`work_order_id`),
+    /// in the order they may be written (none points at another).
+    pub const VISIT_RECORDS: &'static [Entity] = &[
+        Entity::StatusChange,
+        Entity::Diagnosis,
+        Entity::Measurement,
+        Entity::ChecklistResult,
+        Entity::Note,
+        Entity::TimeEntry,
+        Entity::PartLine,
+        Entity::QuoteLine,
+        Entity::QuoteDecision,
+        Entity::FunctionTest,
+        Entity::SignOff,
+    ];
+
     /// The stable name used in storage and on the wire.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -346,21 +346,6 @@ pub fn log_handover(
     Ok(())
 }
 
-/// Child tables of a work order, for re-sending a job to a newly assigned engineer.
-const CHILDREN: &[Entity] = &[
-    Entity::StatusChange,
-    Entity::Diagnosis,
-    Entity::Measurement,
-    Entity::ChecklistResult,
-    Entity::Note,
-    Entity::TimeEntry,
-    Entity::PartLine,
-    Entity::QuoteLine,
-    Entity::QuoteDecision,
-    Entity::FunctionTest,
-    Entity::SignOff,
-];
-
 /// The statuses of a visit that is over: only these are other engineers' asset history.
 pub const HISTORY_STATUSES: &str = "('completed', 'cancelled', 'incomplete')";
 
@@ -378,7 +363,7 @@ pub fn log_visit_over(tx: &Transaction<'_>, work_order_id: Uuid) -> onsite_core:
         return Ok(());
     }
     log_change(tx, Entity::WorkOrder, work_order_id, Some(work_order_id))?;
-    for child in CHILDREN {
+    for child in Entity::VISIT_RECORDS {
         tx.execute(
             &format!(
                 "INSERT INTO change_log (entity, row_id, work_order_id)
@@ -462,7 +447,7 @@ pub fn touch_job(tx: &Transaction<'_>, work_order_id: Uuid) -> onsite_core::Resu
         &format!("INSERT INTO change_log (entity, row_id, work_order_id) SELECT 'work_order', id, id FROM ({jobs})"),
         [&id],
     )?;
-    for child in CHILDREN {
+    for child in Entity::VISIT_RECORDS {
         tx.execute(
             &format!(
                 "INSERT INTO change_log (entity, row_id, work_order_id)

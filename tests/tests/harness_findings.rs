@@ -7,25 +7,17 @@ use chrono::{Duration, Utc};
 use onsite_core::Store;
 use onsite_core::sync::client::SyncClient;
 use onsite_core::work_orders::status::{Role, Status};
-use onsite_tests::scenario::{dispatch, world};
-use serde_json::json;
+use onsite_tests::scenario::{World, dispatch, world};
+use serde_json::{Value, json};
 use tempfile::TempDir;
+use uuid::Uuid;
 
-/// Fault harness, seed 777 (`ONSITE_HARNESS_DEVICES=6 ONSITE_HARNESS_KILLS=300
-/// ONSITE_HARNESS_SERVER_KILLS=20`, epoch 2): a device held another engineer's job, with every
-/// record of it, as "incomplete" history after the office had booked it again (incomplete ->
-/// assigned) and its engineer had accepted it. The visit is no longer over, so it left the
-/// other engineer's asset history, but nothing tells their phone: the job stays there, stale,
-/// for good.
-#[test]
-fn a_reopened_visit_leaves_the_other_engineers_history() {
-    let w = world();
-    let job = dispatch(&w.dispatcher, "WO-R1", "eng-a");
-    let dir = TempDir::new().expect("temp dir");
+/// eng-a's phone with job `number` (dispatched to eng-a) left incomplete and synced; returns
+/// the job, the phone, its client and the job as the office lists it.
+fn left_incomplete(w: &World, dir: &TempDir, number: &str) -> (Uuid, Store, SyncClient, Value) {
+    let job = dispatch(&w.dispatcher, number, "eng-a");
     let a = Store::open(dir.path().join("a.db")).expect("store a");
-    let b = Store::open(dir.path().join("b.db")).expect("store b");
     let client_a = SyncClient::new(&w.server.url, &w.tokens[0]).expect("client a");
-    let client_b = SyncClient::new(&w.server.url, &w.tokens[1]).expect("client b");
     client_a.sync_now(&a).expect("a gets the job");
     for to in [Status::Accepted, Status::OnSite] {
         a.set_status(job, to, Role::Engineer, None).expect("move");
@@ -38,14 +30,30 @@ fn a_reopened_visit_leaves_the_other_engineers_history() {
     )
     .expect("incomplete");
     client_a.sync_now(&a).expect("a pushes");
-
-    // Another visit to the same appliance, for eng-b: eng-a's visit is its history.
     let wo = w
         .dispatcher
         .get("/v1/work-orders?engineer=eng-a")
         .as_array()
         .expect("list")[0]
         .clone();
+    (job, a, client_a, wo)
+}
+
+/// Fault harness, seed 777 (`ONSITE_HARNESS_DEVICES=6 ONSITE_HARNESS_KILLS=300
+/// ONSITE_HARNESS_SERVER_KILLS=20`, epoch 2): a device held another engineer's job, with every
+/// record of it, as "incomplete" history after the office had booked it again (incomplete ->
+/// assigned) and its engineer had accepted it. The visit is no longer over, so it left the
+/// other engineer's asset history, but nothing told their phone: the job stayed there, stale,
+/// for good (fixed: `db::log_visit_status` logs its removal for them).
+#[test]
+fn a_reopened_visit_leaves_the_other_engineers_history() {
+    let w = world();
+    let dir = TempDir::new().expect("temp dir");
+    let (job, _a, _client_a, wo) = left_incomplete(&w, &dir, "WO-R1");
+    let b = Store::open(dir.path().join("b.db")).expect("store b");
+    let client_b = SyncClient::new(&w.server.url, &w.tokens[1]).expect("client b");
+
+    // Another visit to the same appliance, for eng-b: eng-a's visit is its history.
     let start = Utc::now();
     w.dispatcher.post(
         "/v1/work-orders",
@@ -79,33 +87,13 @@ fn a_reopened_visit_leaves_the_other_engineers_history() {
 /// ONSITE_HARNESS_SERVER_KILLS=20 ONSITE_HARNESS_DEVICES=6`, epoch 4): a device's every sync
 /// failed with "FOREIGN KEY constraint failed" from then on. Its engineer had a follow-up of
 /// their own unfinished visit; the office re-opened that visit and gave it to another
-/// engineer, so the pull removed it from the phone while the follow-up still pointed at it.
+/// engineer, so the pull removed it from the phone while the follow-up still pointed at it
+/// (fixed: a removal keeps the visit a remaining follow-up follows).
 #[test]
 fn a_visit_a_follow_up_points_at_can_leave_the_phone() {
     let w = world();
-    let job = dispatch(&w.dispatcher, "WO-F1", "eng-a");
     let dir = TempDir::new().expect("temp dir");
-    let a = Store::open(dir.path().join("a.db")).expect("store a");
-    let client_a = SyncClient::new(&w.server.url, &w.tokens[0]).expect("client a");
-    client_a.sync_now(&a).expect("a gets the job");
-    for to in [Status::Accepted, Status::OnSite] {
-        a.set_status(job, to, Role::Engineer, None).expect("move");
-    }
-    a.set_status(
-        job,
-        Status::Incomplete,
-        Role::Engineer,
-        Some("Part on order".into()),
-    )
-    .expect("incomplete");
-    client_a.sync_now(&a).expect("a pushes");
-
-    let wo = w
-        .dispatcher
-        .get("/v1/work-orders?engineer=eng-a")
-        .as_array()
-        .expect("list")[0]
-        .clone();
+    let (job, a, client_a, wo) = left_incomplete(&w, &dir, "WO-F1");
     let start = Utc::now();
     w.dispatcher.post(
         "/v1/work-orders",

@@ -5,22 +5,7 @@
 use rusqlite::Transaction;
 use uuid::Uuid;
 
-use crate::error::Result;
-
-/// Visit-record tables, children of a work order.
-const CHILD_TABLES: &[&str] = &[
-    "status_changes",
-    "diagnoses",
-    "measurements",
-    "checklist_results",
-    "notes",
-    "time_entries",
-    "part_lines",
-    "quote_lines",
-    "quote_decisions",
-    "function_tests",
-    "signoffs",
-];
+use crate::error::{Entity, Result};
 
 /// A job that left this engineer (reassigned): it goes, with its records, and so do the
 /// history, customer, site, asset and contract no remaining job of theirs needs. A job a
@@ -57,7 +42,7 @@ pub(super) fn remove_job(tx: &Transaction<'_>, id: Uuid) -> Result<bool> {
         [],
     )? > 0
     {}
-    for table in CHILD_TABLES {
+    for table in Entity::VISIT_RECORDS.iter().map(|e| e.table()) {
         tx.execute_batch(&format!(
             "DELETE FROM field_clocks WHERE row_id IN (SELECT id FROM {table} WHERE work_order_id IN (SELECT id FROM leaving));
              DELETE FROM {table} WHERE work_order_id IN (SELECT id FROM leaving);"
