@@ -52,6 +52,16 @@ fn openapi_describes_every_route_and_every_reference_resolves() {
         })
         .collect();
     documented.sort();
+    for (path, ops) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in ops.as_object().expect("operations") {
+            for (status, response) in op["responses"].as_object().expect("responses") {
+                assert!(
+                    response["headers"][onsite_core::sync::wire::SERVER_ID_HEADER].is_object(),
+                    "{method} {path} {status} declares the server identity header"
+                );
+            }
+        }
+    }
     let mut expected: Vec<(String, String)> = ROUTES
         .iter()
         .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))

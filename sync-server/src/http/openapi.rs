@@ -1,11 +1,14 @@
 //! `GET /openapi.json`: the API description, generated from the handlers' own annotations and
 //! the request and response types (utoipa), so it cannot drift from the code: every status an
 //! endpoint can answer ([`Refusals`], [`BodyRefusals`]), each error an [`ErrorBody`], the
-//! bearer scheme and the protocol header of the device endpoints.
+//! bearer scheme, the protocol header of the device endpoints, and the server database's
+//! identity on every answer.
 
 use axum::Json;
 use onsite_core::sync::wire::ErrorBody;
-use onsite_core::sync::wire::{PROTOCOL_HEADER, PROTOCOL_VERSION};
+use onsite_core::sync::wire::{PROTOCOL_HEADER, PROTOCOL_VERSION, SERVER_ID_HEADER};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ObjectBuilder, Required, Type};
@@ -115,10 +118,46 @@ impl Modify for Security {
     }
 }
 
+/// The `onsite-server-id` header every answer carries (`http/identity.rs`), declared on every
+/// response of every operation.
+struct ServerIdentity;
+
+impl Modify for ServerIdentity {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let header = HeaderBuilder::new()
+            .schema(ObjectBuilder::new().schema_type(Type::String).format(Some(
+                utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Uuid),
+            )))
+            .description(Some(
+                "The identity of the server's database; a new one after a restore from a \
+                 backup tells a device to pull again and re-send what the server lost",
+            ))
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.patch,
+                &mut item.put,
+                &mut item.delete,
+            ];
+            for op in ops.into_iter().flatten() {
+                for response in op.responses.responses.values_mut() {
+                    if let RefOr::T(response) = response {
+                        response
+                            .headers
+                            .insert(SERVER_ID_HEADER.to_owned(), header.clone());
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Onsite sync server", description = "Back-office API and the device sync protocol."),
-    modifiers(&Security, &Limits),
+    modifiers(&Security, &Limits, &ServerIdentity),
     components(schemas(ErrorBody)),
     paths(
         super::healthz,
