@@ -394,11 +394,15 @@ impl SyncClient {
             .get(SERVER_ID_HEADER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| uuid::Uuid::parse_str(v).ok());
+        // Read first: the same server answering, the everyday case, needs no write.
+        let known = store
+            .read(recovery::known_server)
+            .map_err(Refused::Failed)?;
         let new_server = match server {
-            Some(id) => store
+            Some(id) if known.as_deref() != Some(id.to_string().as_str()) => store
                 .import(|tx, _| recovery::note_server(tx, id))
                 .map_err(Refused::Failed)?,
-            None => false,
+            _ => false,
         };
         let status = resp.status();
         if status == StatusCode::OK {

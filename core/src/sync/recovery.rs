@@ -31,9 +31,7 @@ pub struct Recovery {
 /// one starts a recovery ([`start`]); the first one ever seen is just remembered. Returns
 /// whether a recovery started.
 pub fn note_server(tx: &Transaction<'_>, server_id: Uuid) -> Result<bool> {
-    let known: Option<String> = tx
-        .prepare_cached("SELECT server_id FROM sync_state")?
-        .query_row([], |r| r.get(0))?;
+    let known = known_server(tx)?;
     let id = server_id.to_string();
     if known.as_deref() == Some(id.as_str()) {
         return Ok(false);
@@ -49,6 +47,13 @@ pub fn note_server(tx: &Transaction<'_>, server_id: Uuid) -> Result<bool> {
     );
     start(tx)?;
     Ok(true)
+}
+
+/// The identity of the server database that answered last (its text), if any did.
+pub fn known_server(conn: &Connection) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT server_id FROM sync_state")?
+        .query_row([], |r| r.get(0))?)
 }
 
 /// Starts a recovery: the pull cursor goes back to the start, and a re-send is due before

@@ -172,25 +172,20 @@ pub fn job_of(entity: Entity, row: &Map<String, Value>) -> Option<Uuid> {
 mod tests {
     use super::*;
 
-    /// Every pulled kind of row, each with its table.
-    const PULLED: &[Entity] = &[
-        Entity::Customer,
-        Entity::Site,
-        Entity::Contract,
-        Entity::Asset,
-        Entity::WorkOrder,
-        Entity::StatusChange,
-        Entity::Diagnosis,
-        Entity::Measurement,
-        Entity::ChecklistResult,
-        Entity::Note,
-        Entity::TimeEntry,
-        Entity::PartLine,
-        Entity::QuoteLine,
-        Entity::QuoteDecision,
-        Entity::FunctionTest,
-        Entity::SignOff,
-    ];
+    /// Every pulled kind of row: the parents, then the visit records.
+    fn pulled() -> Vec<Entity> {
+        let parents = [
+            Entity::Customer,
+            Entity::Site,
+            Entity::Contract,
+            Entity::Asset,
+            Entity::WorkOrder,
+        ];
+        parents
+            .into_iter()
+            .chain(Entity::VISIT_RECORDS.iter().copied())
+            .collect()
+    }
 
     #[test]
     fn parent_columns_are_the_schemas_foreign_keys() {
@@ -198,7 +193,7 @@ mod tests {
         let store = crate::Store::open(dir.path().join("s.db")).expect("store");
         store
             .read(|conn| {
-                for entity in PULLED {
+                for entity in &pulled() {
                     let mut keys: Vec<(String, String)> = conn
                         .prepare(&format!("PRAGMA foreign_key_list({})", entity.table()))?
                         .query_map([], |r| Ok((r.get("from")?, r.get("table")?)))?
