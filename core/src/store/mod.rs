@@ -29,6 +29,22 @@ pub use schema::LATEST_VERSION;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 
+/// Prepared statements kept per connection. A pull page alone uses more than rusqlite's default
+/// of 16 (an upsert per kind of row, the stamp and outbox lookups): with 16, statements were
+/// parsed again row after row.
+const STATEMENT_CACHE: usize = 128;
+
+/// How a write transaction's commit reaches the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Durability {
+    /// `synchronous=FULL`: on disk when the commit returns. Every engineer action, the outbox.
+    Full,
+    /// `synchronous=NORMAL` (WAL): atomic, but a power cut may take back the last commits.
+    /// Only for a pulled page with its cursor: they live or die together, and a page taken
+    /// back is simply pulled again.
+    Relaxed,
+}
+
 /// An open device store.
 pub struct Store {
     path: PathBuf,
@@ -77,6 +93,7 @@ impl Store {
              PRAGMA journal_size_limit = 8388608;",
         )?;
         schema::prepare(&mut writer, &path, clock.now())?;
+        writer.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         let client_id = columns::parse_uuid(
             "device.client_id",
             writer.query_row("SELECT client_id FROM device", [], |r| {
@@ -149,7 +166,7 @@ impl Store {
         &self,
         f: impl FnOnce(&Transaction<'_>, &mut ActionCtx) -> Result<T>,
     ) -> Result<T> {
-        self.write_with(true, f)
+        self.write_with(true, Durability::Full, f)
     }
 
     /// Writes data that came from elsewhere (the server, a seed): rows and field clocks, but no
@@ -158,20 +175,44 @@ impl Store {
         &self,
         f: impl FnOnce(&Transaction<'_>, &mut ActionCtx) -> Result<T>,
     ) -> Result<T> {
-        self.write_with(false, f)
+        self.write_with(false, Durability::Full, f)
+    }
+
+    /// Applies one pulled page and its cursor (like [`Store::import`]), committed with
+    /// `synchronous=NORMAL`: no fsync per page. The page and its cursor are one transaction, so
+    /// a power cut takes back both or neither, and the page is pulled again; the next FULL
+    /// commit (any engineer action) makes every page before it durable too, so nothing an
+    /// engineer did can rest on a page that is not on disk.
+    pub fn import_pulled<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>, &mut ActionCtx) -> Result<T>,
+    ) -> Result<T> {
+        self.write_with(false, Durability::Relaxed, f)
     }
 
     fn write_with<T>(
         &self,
         to_outbox: bool,
+        durability: Durability,
         f: impl FnOnce(&Transaction<'_>, &mut ActionCtx) -> Result<T>,
     ) -> Result<T> {
         let mut conn = lock(&self.writer);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut ctx = ActionCtx::load(&tx, self.clock.now(), to_outbox)?;
-        let out = f(&tx, &mut ctx)?;
-        ctx.save(&tx)?;
-        tx.commit()?;
+        if durability == Durability::Relaxed {
+            conn.execute_batch("PRAGMA synchronous = NORMAL")?;
+        }
+        let out: Result<T> = (|| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut ctx = ActionCtx::load(&tx, self.clock.now(), to_outbox)?;
+            let out = f(&tx, &mut ctx)?;
+            ctx.save(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })();
+        if durability == Durability::Relaxed {
+            // Back to FULL whatever happened: the next action must not inherit NORMAL.
+            conn.execute_batch("PRAGMA synchronous = FULL")?;
+        }
+        let out = out?;
         self.checkpointer.hold_back();
         Ok(out)
     }
@@ -231,5 +272,6 @@ fn open_reader(path: &Path) -> Result<Connection> {
     // The job screen reads a dozen rows scattered over the file; 16 MB of page cache keeps a
     // day's jobs and their history in memory (SQLite's default is 2 MB).
     reader.execute_batch("PRAGMA busy_timeout = 5000; PRAGMA cache_size = -16000;")?;
+    reader.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(reader)
 }

@@ -300,7 +300,7 @@ impl SyncClient {
                 return Ok(Step::ServerChanged);
             }
             let started = std::time::Instant::now();
-            let applied = store.import(|tx, ctx| apply::apply_pull(tx, ctx, &page))?;
+            let applied = store.import_pulled(|tx, ctx| apply::apply_pull(tx, ctx, &page))?;
             tracing::debug!(
                 rows = page.changes.len(),
                 applied,
