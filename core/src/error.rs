@@ -194,6 +194,24 @@ impl Entity {
         Entity::SignOff,
     ];
 
+    /// The kinds of row a work order points at, parents first.
+    pub const JOB_PARENTS: &'static [Entity] = &[
+        Entity::Customer,
+        Entity::Site,
+        Entity::Contract,
+        Entity::Asset,
+    ];
+
+    /// Every kind of row that syncs (and so has a row stamp): the parents, the work order, its
+    /// records.
+    pub fn synced() -> impl Iterator<Item = Entity> {
+        Entity::JOB_PARENTS
+            .iter()
+            .chain([Entity::WorkOrder].iter())
+            .chain(Entity::VISIT_RECORDS)
+            .copied()
+    }
+
     /// The stable name used in storage and on the wire.
     pub fn as_str(self) -> &'static str {
         match self {

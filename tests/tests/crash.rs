@@ -128,10 +128,13 @@ fn check_store(path: &std::path::Path, reported: &BTreeMap<u64, (String, String)
     ) {
         *queued.entry(id).or_default() += 1;
     }
-    let stamped: HashSet<String> =
-        column::<String>(&conn, "SELECT row_id FROM field_clocks WHERE field = '*'")
-            .into_iter()
-            .collect();
+    let stamped: HashSet<String> = column::<String>(
+        &conn,
+        "SELECT id FROM notes WHERE row_stamp IS NOT NULL UNION ALL SELECT id FROM part_lines WHERE row_stamp IS NOT NULL
+         UNION ALL SELECT id FROM measurements WHERE row_stamp IS NOT NULL UNION ALL SELECT id FROM status_changes WHERE row_stamp IS NOT NULL",
+    )
+    .into_iter()
+    .collect();
     let mut stored: HashMap<&str, HashSet<String>> = HashMap::new();
     for table in ["notes", "part_lines", "measurements", "status_changes"] {
         stored.insert(

@@ -355,8 +355,7 @@ fn a_reassigned_job_leaves_the_old_engineers_phone_after_their_edits_are_answere
     let stamps = |s: &Store| {
         s.read(|c| {
             let mut stmt = c.prepare(
-                "SELECT f.hlc FROM status_changes sc JOIN field_clocks f ON f.row_id = sc.id AND f.field = '*'
-                 WHERE sc.work_order_id = ?1 ORDER BY f.hlc",
+                "SELECT row_stamp FROM status_changes WHERE work_order_id = ?1 ORDER BY row_stamp",
             )?;
             let rows = stmt.query_map([job.to_string()], |r| r.get::<_, String>(0))?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

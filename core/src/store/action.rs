@@ -13,9 +13,10 @@ use crate::clock::{Hlc, format_time};
 use crate::error::{Entity, Error, Result};
 use crate::validate::Check;
 
-/// The `field_clocks.field` of a row's insert stamp: it stamps every field of the row that has
-/// no stamp of its own. One stamp per row instead of one per field keeps the clock table small
-/// (visit records are never edited, so most rows only ever have this one).
+/// The name of a row's insert stamp: it stamps every field of the row that has no stamp of its
+/// own. It is stored in the row itself (its `row_stamp` column), not in `field_clocks`: visit
+/// records are never edited, so most rows only ever have this one, and a first sync writes no
+/// stamp row per row.
 pub const ROW_STAMP: &str = "*";
 
 /// The stamp of one field: its own if it was changed since the row was written, else the row's.
@@ -25,27 +26,57 @@ pub fn field_stamp(
     row_id: Uuid,
     field: &str,
 ) -> Result<Option<Hlc>> {
-    let stamp: Option<String> = conn
+    let own: Option<String> = conn
         .prepare_cached(
-            "SELECT hlc FROM field_clocks WHERE entity = ?1 AND row_id = ?2 AND field IN (?3, '*')
-             ORDER BY field = '*' LIMIT 1",
+            "SELECT hlc FROM field_clocks WHERE entity = ?1 AND row_id = ?2 AND field = ?3",
         )?
         .query_row((entity.as_str(), row_id.to_string(), field), |r| {
             r.get("hlc")
         })
         .optional()?;
+    match own {
+        Some(text) => parse_stamp("field_clocks.hlc", text).map(Some),
+        None => row_stamp(conn, entity, row_id),
+    }
+}
+
+/// The row's own stamp (its `row_stamp` column), if the row exists and has one.
+pub fn row_stamp(conn: &Connection, entity: Entity, row_id: Uuid) -> Result<Option<Hlc>> {
+    let stamp: Option<Option<String>> = conn
+        .prepare_cached(&format!(
+            "SELECT row_stamp FROM {} WHERE id = ?1",
+            entity.table()
+        ))?
+        .query_row([row_id.to_string()], |r| r.get("row_stamp"))
+        .optional()?;
     stamp
-        .map(|s| {
-            s.parse().map_err(|_| Error::Corrupt {
-                column: "field_clocks.hlc",
-                value: s,
-            })
-        })
+        .flatten()
+        .map(|text| parse_stamp("row_stamp", text))
         .transpose()
+}
+
+fn parse_stamp(column: &'static str, text: String) -> Result<Hlc> {
+    text.parse().map_err(|_| Error::Corrupt {
+        column,
+        value: text,
+    })
 }
 
 /// Every stamp of one row: field → stamp, the row stamp under [`ROW_STAMP`].
 pub fn row_stamps(
+    conn: &Connection,
+    entity: Entity,
+    row_id: Uuid,
+) -> Result<std::collections::BTreeMap<String, Hlc>> {
+    let mut stamps = field_stamps(conn, entity, row_id)?;
+    if let Some(stamp) = row_stamp(conn, entity, row_id)? {
+        stamps.insert(ROW_STAMP.to_owned(), stamp);
+    }
+    Ok(stamps)
+}
+
+/// The stamps of the row's fields changed since it was written (its `field_clocks`).
+pub fn field_stamps(
     conn: &Connection,
     entity: Entity,
     row_id: Uuid,
@@ -58,11 +89,7 @@ pub fn row_stamps(
     let mut stamps = std::collections::BTreeMap::new();
     for row in rows {
         let (field, hlc) = row?;
-        let stamp = hlc.parse().map_err(|_| Error::Corrupt {
-            column: "field_clocks.hlc",
-            value: hlc,
-        })?;
-        stamps.insert(field, stamp);
+        stamps.insert(field, parse_stamp("field_clocks.hlc", hlc)?);
     }
     Ok(stamps)
 }
@@ -281,7 +308,8 @@ impl ActionCtx {
         self.stamp_field(tx, entity, row_id, ROW_STAMP, hlc)
     }
 
-    /// Sets the stamp of one field (an edit that won its last-writer-wins comparison).
+    /// Sets the stamp of one field (an edit that won its last-writer-wins comparison), or with
+    /// [`ROW_STAMP`] the row's own stamp (the row must be written already).
     pub fn stamp_field(
         &self,
         tx: &Transaction<'_>,
@@ -290,6 +318,21 @@ impl ActionCtx {
         field: &str,
         hlc: Hlc,
     ) -> Result<()> {
+        if field == ROW_STAMP {
+            let stamped = tx
+                .prepare_cached(&format!(
+                    "UPDATE {} SET row_stamp = ?2 WHERE id = ?1",
+                    entity.table()
+                ))?
+                .execute((row_id.to_string(), hlc.to_string()))?;
+            if stamped == 0 {
+                return Err(Error::inconsistent(
+                    entity.table(),
+                    "a row stamp for a row that is not stored",
+                ));
+            }
+            return Ok(());
+        }
         tx.prepare_cached(
             "INSERT INTO field_clocks (entity, row_id, field, hlc) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc",
@@ -329,15 +372,11 @@ impl ActionCtx {
         payload: Value,
     ) -> Result<Hlc> {
         let stamp = self.tick();
+        for field in stamped {
+            self.stamp_field(tx, entity, row_id, field, stamp)?;
+        }
         let hlc = stamp.to_string();
         let row_id = row_id.to_string();
-        let mut stamp_field = tx.prepare_cached(
-            "INSERT INTO field_clocks (entity, row_id, field, hlc) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc",
-        )?;
-        for field in stamped {
-            stamp_field.execute((entity.as_str(), &row_id, field, &hlc))?;
-        }
         if self.to_outbox {
             tx.prepare_cached(
                 "INSERT INTO outbox (seq, mutation_id, entity, row_id, op, payload, hlc, created_at)

@@ -14,7 +14,7 @@ use crate::clock::format_time;
 use crate::error::{Error, Result};
 
 /// The schema version this build writes.
-pub const LATEST_VERSION: u32 = 6;
+pub const LATEST_VERSION: u32 = 7;
 
 const SCHEMA: &str = include_str!("sql/schema.sql");
 
@@ -25,6 +25,7 @@ const UPGRADES: &[(u32, &str)] = &[
     (4, include_str!("sql/migrate_v4.sql")),
     (5, include_str!("sql/migrate_v5.sql")),
     (6, include_str!("sql/migrate_v6.sql")),
+    (7, include_str!("sql/migrate_v7.sql")),
 ];
 
 /// Reads, without writing anything, whether the file is a store this build can open.
@@ -69,6 +70,16 @@ pub(super) fn prepare(conn: &mut Connection, path: &Path, now: DateTime<Utc>) ->
     tx.pragma_update(None, "user_version", LATEST_VERSION)?;
     tx.commit()?;
     Ok(())
+}
+
+/// The upgrade steps after version 1 up to and including `version`, in order (the upgrade
+/// tests build an older store from them).
+#[cfg(test)]
+pub(super) fn steps_up_to(version: u32) -> impl Iterator<Item = &'static str> {
+    UPGRADES
+        .iter()
+        .filter(move |(to, _)| *to <= version)
+        .map(|(_, sql)| *sql)
 }
 
 #[cfg(test)]

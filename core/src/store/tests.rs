@@ -267,3 +267,62 @@ fn with_several_readers_a_long_read_does_not_hold_up_another() {
         );
     });
 }
+
+#[test]
+fn a_v6_store_upgrades_with_every_stamp_intact_row_stamps_moving_into_their_rows() {
+    let dir = TempDir::new().expect("temp dir");
+    let old = dir.path().join("v6.db");
+    let (customer, site) = (
+        "0196a1e2-0000-7000-8000-0000000000c1",
+        "0196a1e2-0000-7000-8000-0000000000d1",
+    );
+    let (row_a, row_b, edit) = (
+        "001735689600000-0000000000-0196a1e2-0000-7000-8000-000000000001",
+        "001735689600001-0000000000-0196a1e2-0000-7000-8000-000000000001",
+        "001735689700000-0000000003-0196a1e2-0000-7000-8000-000000000002",
+    );
+    {
+        let conn = Connection::open(&old).expect("v6 file");
+        conn.execute_batch(schema::FROZEN_V1).expect("v1 schema");
+        for step in schema::steps_up_to(6) {
+            conn.execute_batch(step).expect("step applies");
+        }
+        conn.execute_batch(&format!(
+            "INSERT INTO device (id, client_id, created_at)
+               VALUES (1, '0196a1e2-0000-7000-8000-000000000001', '2025-01-01T00:00:00.000Z');
+             INSERT INTO customers (id, name) VALUES ('{customer}', 'Anna Keller');
+             INSERT INTO sites (id, customer_id, address) VALUES ('{site}', '{customer}', 'Hauptstr. 1');
+             INSERT INTO field_clocks VALUES ('customer', '{customer}', '*', '{row_a}');
+             INSERT INTO field_clocks VALUES ('site', '{site}', '*', '{row_b}');
+             INSERT INTO field_clocks VALUES ('site', '{site}', 'access_notes', '{edit}');
+             PRAGMA user_version = 6;"
+        ))
+        .expect("v6 data");
+    }
+    let store = Store::open(&old).expect("v6 store upgrades");
+    store
+        .read(|c| {
+            let stamp = |table: &str, id: &str| -> rusqlite::Result<Option<String>> {
+                c.query_row(
+                    &format!("SELECT row_stamp FROM {table} WHERE id = ?1"),
+                    [id],
+                    |r| r.get(0),
+                )
+            };
+            assert_eq!(stamp("customers", customer)?.as_deref(), Some(row_a));
+            assert_eq!(stamp("sites", site)?.as_deref(), Some(row_b));
+            let left: Vec<(String, String)> = c
+                .prepare("SELECT field, hlc FROM field_clocks ORDER BY field")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            assert_eq!(left, [("access_notes".to_owned(), edit.to_owned())]);
+            let site: Uuid = site.parse().expect("uuid");
+            let read = |field| {
+                field_stamp(c, crate::Entity::Site, site, field).map(|s| s.map(|h| h.to_string()))
+            };
+            assert_eq!(read("access_notes")?.as_deref(), Some(edit));
+            assert_eq!(read("address")?.as_deref(), Some(row_b));
+            Ok(())
+        })
+        .expect("stamps read back");
+}

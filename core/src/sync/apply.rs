@@ -167,11 +167,14 @@ pub fn restamp_pending(
     // The newest stamp this store holds that the server has accepted or sent (every stamp but
     // the waiting changes' own, which were refused): new stamps must come after it, or an edit
     // made after seeing a value would lose to it, however far the clock was set back.
+    let every_stamp: Vec<String> = std::iter::once("SELECT hlc FROM field_clocks".to_owned())
+        .chain(Entity::synced().map(|e| format!("SELECT row_stamp FROM {}", e.table())))
+        .collect();
     let floor: Option<String> = tx
-        .prepare_cached(
-            "SELECT max(hlc) FROM field_clocks
-             WHERE hlc NOT IN (SELECT hlc FROM outbox WHERE acked_at IS NULL)",
-        )?
+        .prepare_cached(&format!(
+            "SELECT max(hlc) FROM ({}) WHERE hlc NOT IN (SELECT hlc FROM outbox WHERE acked_at IS NULL)",
+            every_stamp.join(" UNION ALL ")
+        ))?
         .query_row([], |r| r.get(0))?;
     ctx.reset_clock(server_time_ms);
     if let Some(floor) = floor {
@@ -197,15 +200,25 @@ pub fn restamp_pending(
         })?
         .collect::<rusqlite::Result<_>>()?;
     let mut outbox = tx.prepare_cached("UPDATE outbox SET hlc = ?2 WHERE seq = ?1")?;
-    // A change stamped its own row, and a status change also its history row.
+    // A change stamped its own row or fields, and a status change also its history row.
     let mut clocks = tx.prepare_cached(
         "UPDATE field_clocks SET hlc = ?4 WHERE entity = ?1 AND row_id = ?2 AND hlc = ?3",
     )?;
+    let restamp_row = |entity: Entity, row_id: &str, old: &str, new: &str| -> Result<()> {
+        tx.prepare_cached(&format!(
+            "UPDATE {} SET row_stamp = ?3 WHERE id = ?1 AND row_stamp = ?2",
+            entity.table()
+        ))?
+        .execute((row_id, old, new))?;
+        Ok(())
+    };
     for (seq, old, entity, row_id, status_change) in &waiting {
         let new = ctx.next_stamp().to_string();
         outbox.execute((seq, &new))?;
         clocks.execute((entity, row_id, old, &new))?;
-        clocks.execute((Entity::StatusChange.as_str(), status_change, old, &new))?;
+        let kind: Entity = serde_json::from_value(Value::String(entity.clone()))?;
+        restamp_row(kind, row_id, old, &new)?;
+        restamp_row(Entity::StatusChange, status_change, old, &new)?;
     }
     Ok(waiting.len())
 }

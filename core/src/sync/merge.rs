@@ -51,8 +51,8 @@ pub(super) fn merge_row(tx: &Transaction<'_>, change: &RowChange, id: Uuid) -> R
     Ok(keep)
 }
 
-/// Records the stamps a pulled row came with (except for fields kept local) and moves this
-/// store's clock past them (HLC receive).
+/// Records the field stamps a pulled row came with (except for fields kept local; its row
+/// stamp went in with the row) and moves this store's clock past them (HLC receive).
 pub(super) fn record_stamps(
     tx: &Transaction<'_>,
     ctx: &mut ActionCtx,
@@ -61,9 +61,7 @@ pub(super) fn record_stamps(
     keep: &[String],
 ) -> Result<()> {
     if let Some(text) = &change.stamp {
-        let stamp = wire_stamp(text)?;
-        ctx.stamp_field(tx, change.entity, id, ROW_STAMP, stamp)?;
-        ctx.receive(stamp);
+        ctx.receive(wire_stamp(text)?);
     }
     for (field, text) in &change.field_stamps {
         let stamp = wire_stamp(text)?;

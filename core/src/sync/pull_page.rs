@@ -182,7 +182,13 @@ fn apply_change(
         Vec::new()
     };
     keep.extend(merge::merge_row(tx, change, id)?);
-    state.writer.write(tx, change.entity, &change.row, &keep)?;
+    state.writer.write(
+        tx,
+        change.entity,
+        &change.row,
+        change.stamp.as_deref(),
+        &keep,
+    )?;
     merge::record_stamps(tx, ctx, change, id, &keep)?;
     Ok(())
 }

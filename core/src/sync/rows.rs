@@ -10,10 +10,20 @@ use uuid::Uuid;
 
 use crate::error::{Entity, Error, Result};
 
-/// The table's columns, from a cached statement (no schema query per row).
+/// The column holding a row's own stamp: it travels beside the row (`RowChange::stamp`), not in
+/// it.
+const STAMP_COLUMN: &str = "row_stamp";
+
+/// The table's columns a pulled row carries (all but its stamp), from a cached statement (no
+/// schema query per row).
 fn columns(conn: &Connection, entity: Entity) -> Result<Vec<String>> {
     let stmt = conn.prepare_cached(&format!("SELECT * FROM {} LIMIT 0", entity.table()))?;
-    Ok(stmt.column_names().map(str::to_owned).collect())
+    Ok(stmt
+        .column_names()
+        .into_iter()
+        .filter(|c| *c != STAMP_COLUMN)
+        .map(str::to_owned)
+        .collect())
 }
 
 /// The row `id` of `entity` as column → value, if it exists.
@@ -25,6 +35,9 @@ pub fn read_row(conn: &Connection, entity: Entity, id: Uuid) -> Result<Option<Ma
         .query_row([id.to_string()], |r| {
             let mut row = Map::new();
             for (i, name) in cols.iter().enumerate() {
+                if name == STAMP_COLUMN {
+                    continue;
+                }
                 let value = match r.get_ref(i)? {
                     ValueRef::Null => Value::Null,
                     ValueRef::Integer(n) => Value::from(n),
@@ -47,13 +60,15 @@ pub struct RowWriter {
 }
 
 impl RowWriter {
-    /// Inserts or updates a row of `entity` from column → value. Columns in `keep` keep their
-    /// local value if the row exists (fields with a pending local edit).
+    /// Inserts or updates a row of `entity` from column → value, with its row stamp (kept as it
+    /// is when `stamp` is `None`). Columns in `keep` keep their local value if the row exists
+    /// (fields with a pending local edit).
     pub fn write(
         &mut self,
         tx: &Transaction<'_>,
         entity: Entity,
         row: &Map<String, Value>,
+        stamp: Option<&str>,
         keep: &[String],
     ) -> Result<()> {
         let key = (entity, keep.to_vec());
@@ -71,7 +86,7 @@ impl RowWriter {
         if row.len() != cols.len() {
             return Err(bad());
         }
-        let values: Vec<SqlValue> = cols
+        let mut values: Vec<SqlValue> = cols
             .iter()
             .map(|c| match row.get(c).ok_or_else(bad)? {
                 Value::Null => Ok(SqlValue::Null),
@@ -85,31 +100,32 @@ impl RowWriter {
                 _ => Err(bad()),
             })
             .collect::<Result<_>>()?;
+        values.push(stamp.map_or(SqlValue::Null, |s| SqlValue::Text(s.to_owned())));
         tx.prepare_cached(sql)?
             .execute(rusqlite::params_from_iter(values))?;
         Ok(())
     }
 }
 
-/// The table's columns and the upsert statement that keeps `keep`.
+/// The table's columns and the upsert statement that keeps `keep`; the stamp is its last
+/// parameter.
 fn upsert(conn: &Connection, entity: Entity, keep: &[String]) -> Result<(Vec<String>, String)> {
     let cols = columns(conn, entity)?;
-    let updates: Vec<String> = cols
+    let table = entity.table();
+    let mut updates: Vec<String> = cols
         .iter()
         .filter(|c| *c != "id" && !keep.contains(c))
         .map(|c| format!("{c} = excluded.{c}"))
         .collect();
-    let conflict = if updates.is_empty() {
-        "DO NOTHING".to_owned()
-    } else {
-        format!("DO UPDATE SET {}", updates.join(", "))
-    };
-    let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
+    updates.push(format!(
+        "{STAMP_COLUMN} = coalesce(excluded.{STAMP_COLUMN}, {table}.{STAMP_COLUMN})"
+    ));
+    let placeholders: Vec<String> = (1..=cols.len() + 1).map(|i| format!("?{i}")).collect();
     let sql = format!(
-        "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (id) {conflict}",
-        entity.table(),
+        "INSERT INTO {table} ({}, {STAMP_COLUMN}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {}",
         cols.join(", "),
-        placeholders.join(", ")
+        placeholders.join(", "),
+        updates.join(", ")
     );
     Ok((cols, sql))
 }

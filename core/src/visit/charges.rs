@@ -227,7 +227,7 @@ pub fn quote_lines(conn: &Connection, work_order_id: Uuid) -> Result<Vec<QuoteLi
         &format!(
             "SELECT id, work_order_id, description, quantity, unit_price_cents, recorded_at
          FROM quote_lines WHERE work_order_id = ?1 ORDER BY {}",
-            by_stamp(Entity::QuoteLine, "quote_lines")
+            by_stamp("quote_lines")
         ),
         [work_order_id.to_string()],
         |r, c: &QuoteLineColumns| {
@@ -257,7 +257,7 @@ pub fn decisions(conn: &Connection, work_order_id: Uuid) -> Result<Vec<QuoteDeci
         &format!(
             "SELECT id, work_order_id, approved, signer_name, total_cents, charges_sha256, decided_at
          FROM quote_decisions WHERE work_order_id = ?1 ORDER BY {}",
-            by_stamp(Entity::QuoteDecision, "quote_decisions")
+            by_stamp("quote_decisions")
         ),
         [work_order_id.to_string()],
         |r, c: &DecisionColumns| {

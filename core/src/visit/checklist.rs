@@ -228,7 +228,7 @@ pub fn lines(conn: &Connection, wo: &WorkOrder) -> Result<Vec<ChecklistLine>> {
         &format!(
             "SELECT id, work_order_id, item_key, result, note, recorded_at
          FROM checklist_results WHERE work_order_id = ?1 ORDER BY {}",
-            by_stamp(Entity::ChecklistResult, "checklist_results")
+            by_stamp("checklist_results")
         ),
         [wo.id.to_string()],
         |r, c: &ResultColumns| {

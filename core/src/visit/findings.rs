@@ -265,7 +265,7 @@ pub fn diagnoses_of(conn: &Connection, work_order_ids: &[Uuid]) -> Result<Vec<Di
         &format!(
             "SELECT id, work_order_id, symptom, cause, error_codes, recorded_at
          FROM diagnoses WHERE work_order_id IN (SELECT value FROM json_each(?1)) ORDER BY {}",
-            by_stamp(Entity::Diagnosis, "diagnoses")
+            by_stamp("diagnoses")
         ),
         [serde_json::to_string(work_order_ids)?],
         |r, c: &DiagnosisColumns| {
@@ -293,7 +293,7 @@ pub fn measurements(conn: &Connection, work_order_id: Uuid) -> Result<Vec<Measur
         &format!(
             "SELECT id, work_order_id, name, value, unit, recorded_at
          FROM measurements WHERE work_order_id = ?1 ORDER BY {}",
-            by_stamp(Entity::Measurement, "measurements")
+            by_stamp("measurements")
         ),
         [work_order_id.to_string()],
         |r, c: &MeasurementColumns| {
@@ -321,7 +321,7 @@ pub fn notes(conn: &Connection, work_order_id: Uuid) -> Result<Vec<Note>> {
         &format!(
             "SELECT id, work_order_id, body, recorded_at
          FROM notes WHERE work_order_id = ?1 ORDER BY {}",
-            by_stamp(Entity::Note, "notes")
+            by_stamp("notes")
         ),
         [work_order_id.to_string()],
         |r, c: &NoteColumns| {
@@ -344,7 +344,7 @@ pub fn latest_function_test(
         .prepare_cached(&format!(
             "SELECT id, work_order_id, passed, notes, tested_at FROM function_tests
              WHERE work_order_id = ?1 ORDER BY {} DESC LIMIT 1",
-            by_stamp(Entity::FunctionTest, "function_tests")
+            by_stamp("function_tests")
         ))?
         .query_row([work_order_id.to_string()], |r| {
             Ok(FunctionTest {

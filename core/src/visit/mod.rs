@@ -12,7 +12,7 @@ use rusqlite::{Connection, Params, Row};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::error::{Entity, Error, Result};
+use crate::error::{Error, Result};
 use crate::store::columns::ColumnSet;
 use crate::work_orders::status::Status;
 use crate::work_orders::{self, StatusChange, WorkOrder};
@@ -63,11 +63,8 @@ pub(crate) fn open_job(
 /// SQL for ordering rows of `table` by their insert stamp: the order they were made in, even
 /// when the device clock jumped back in between (wall-clock times can go backwards; stamps
 /// cannot), and the same order on every device.
-pub(crate) fn by_stamp(entity: Entity, table: &str) -> String {
-    format!(
-        "(SELECT hlc FROM field_clocks WHERE entity = '{}' AND row_id = {table}.id AND field = '*')",
-        entity.as_str()
-    )
+pub(crate) fn by_stamp(table: &str) -> String {
+    format!("{table}.row_stamp")
 }
 
 /// Runs a query and maps every row, reading through a [`ColumnSet`] found once for the query.

@@ -157,7 +157,7 @@ pub fn latest(conn: &Connection, work_order_id: Uuid) -> Result<Option<SignOff>>
         .prepare_cached(&format!(
             "SELECT id, work_order_id, signer_name, signed_at, strokes, report_sha256, report_json
              FROM signoffs WHERE work_order_id = ?1 ORDER BY {} DESC LIMIT 1",
-            by_stamp(Entity::SignOff, "signoffs")
+            by_stamp("signoffs")
         ))?
         .query_row([work_order_id.to_string()], |r| {
             Ok(SignOff {

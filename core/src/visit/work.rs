@@ -287,7 +287,7 @@ pub fn part_lines_of(conn: &Connection, work_order_ids: &[Uuid]) -> Result<Vec<P
             "SELECT id, work_order_id, direction, part_number, description, quantity, serial_in,
                 serial_out, billing, unit_price_cents, recorded_at
          FROM part_lines WHERE work_order_id IN (SELECT value FROM json_each(?1)) ORDER BY {}",
-            by_stamp(Entity::PartLine, "part_lines")
+            by_stamp("part_lines")
         ),
         [serde_json::to_string(work_order_ids)?],
         |r, c: &PartLineColumns| {

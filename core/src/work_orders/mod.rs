@@ -514,7 +514,7 @@ pub fn status_changes(conn: &Connection, id: Uuid) -> Result<Vec<StatusChange>> 
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT id, work_order_id, from_status, to_status, role, reason, at
          FROM status_changes WHERE work_order_id = ?1 ORDER BY {}",
-        crate::visit::by_stamp(Entity::StatusChange, "status_changes")
+        crate::visit::by_stamp("status_changes")
     ))?;
     let c = StatusChangeColumns::of(&stmt)?;
     let rows = stmt.query_map([id.to_string()], |r| {

@@ -1,4 +1,4 @@
--- The device store at the latest schema version (3). A fresh store is created from this file;
+-- The device store at the latest schema version (7). A fresh store is created from this file;
 -- an older store is brought here by the migration ladder (migrate_v2.sql, migrate_v3.sql, ...). The upgrade
 -- test checks that both roads end in the same schema.
 
@@ -20,7 +20,9 @@ CREATE TABLE customers (
     id     TEXT PRIMARY KEY,
     name   TEXT NOT NULL,
     phone  TEXT,
-    email  TEXT
+    email  TEXT,
+    -- The row's insert stamp: it stamps every field without a stamp of its own in field_clocks.
+    row_stamp TEXT
 ) STRICT;
 
 CREATE TABLE sites (
@@ -29,7 +31,8 @@ CREATE TABLE sites (
     address       TEXT NOT NULL,
     access_notes  TEXT NOT NULL DEFAULT '',
     contact_name  TEXT,
-    contact_phone TEXT
+    contact_phone TEXT,
+    row_stamp TEXT
 ) STRICT;
 CREATE INDEX sites_customer ON sites(customer_id);
 
@@ -41,7 +44,8 @@ CREATE TABLE contracts (
     ends_on         TEXT    NOT NULL,
     visits_per_year INTEGER NOT NULL,
     covers_parts    INTEGER NOT NULL,
-    covers_labour   INTEGER NOT NULL
+    covers_labour   INTEGER NOT NULL,
+    row_stamp TEXT
 ) STRICT;
 
 CREATE TABLE assets (
@@ -56,7 +60,8 @@ CREATE TABLE assets (
     purchased_on     TEXT,
     installed_on     TEXT,
     warranty_ends_on TEXT,
-    contract_id      TEXT REFERENCES contracts(id)
+    contract_id      TEXT REFERENCES contracts(id),
+    row_stamp TEXT
 ) STRICT;
 CREATE INDEX assets_site ON assets(site_id);
 
@@ -77,7 +82,8 @@ CREATE TABLE work_orders (
     window_end    TEXT NOT NULL,
     assignee      TEXT,
     created_at    TEXT NOT NULL,
-    follow_up_of  TEXT REFERENCES work_orders(id)
+    follow_up_of  TEXT REFERENCES work_orders(id),
+    row_stamp TEXT
 ) STRICT;
 CREATE INDEX work_orders_window ON work_orders(window_start);
 CREATE INDEX work_orders_asset ON work_orders(asset_id, window_start);
@@ -91,7 +97,8 @@ CREATE TABLE status_changes (
     to_status     TEXT NOT NULL,
     role          TEXT NOT NULL,
     reason        TEXT,
-    at            TEXT NOT NULL
+    at            TEXT NOT NULL,
+    row_stamp TEXT
 ) STRICT;
 CREATE INDEX status_changes_wo ON status_changes(work_order_id);
 
@@ -101,7 +108,8 @@ CREATE TABLE diagnoses (
     symptom       TEXT NOT NULL,
     cause         TEXT NOT NULL,
     error_codes   TEXT NOT NULL,
-    recorded_at   TEXT NOT NULL
+    recorded_at   TEXT NOT NULL,
+    row_stamp TEXT
 ) STRICT;
 CREATE INDEX diagnoses_wo ON diagnoses(work_order_id);
 
@@ -111,7 +119,8 @@ CREATE TABLE measurements (
     name          TEXT NOT NULL,
     value         REAL NOT NULL,
     unit          TEXT NOT NULL,
-    recorded_at   TEXT NOT NULL
+    recorded_at   TEXT NOT NULL,
+    row_stamp TEXT
 ) STRICT;
 CREATE INDEX measurements_wo ON measurements(work_order_id);
 
@@ -121,7 +130,8 @@ CREATE TABLE checklist_results (
     item_key      TEXT NOT NULL,
     result        TEXT NOT NULL,
     note          TEXT,
-    recorded_at   TEXT NOT NULL
+    recorded_at   TEXT NOT NULL,
+    row_stamp TEXT
 ) STRICT;
 CREATE INDEX checklist_results_wo ON checklist_results(work_order_id);
 
@@ -129,7 +139,8 @@ CREATE TABLE notes (
     id            TEXT PRIMARY KEY,
     work_order_id TEXT NOT NULL REFERENCES work_orders(id),
     body          TEXT NOT NULL,
-    recorded_at   TEXT NOT NULL
+    recorded_at   TEXT NOT NULL,
+    row_stamp TEXT
 ) STRICT;
 CREATE INDEX notes_wo ON notes(work_order_id);
 
@@ -139,7 +150,8 @@ CREATE TABLE time_entries (
     kind          TEXT NOT NULL,
     started_at    TEXT NOT NULL,
     ended_at      TEXT NOT NULL,
-    recorded_at   TEXT NOT NULL
+    recorded_at   TEXT NOT NULL,
+    row_stamp TEXT
 ) STRICT;
 CREATE INDEX time_entries_wo ON time_entries(work_order_id);
 
@@ -154,7 +166,8 @@ CREATE TABLE part_lines (
     serial_out       TEXT,
     billing          TEXT    NOT NULL,
     unit_price_cents INTEGER NOT NULL CHECK (unit_price_cents >= 0),
-    recorded_at      TEXT    NOT NULL
+    recorded_at      TEXT    NOT NULL,
+    row_stamp TEXT
 ) STRICT;
 CREATE INDEX part_lines_wo ON part_lines(work_order_id);
 
@@ -164,7 +177,8 @@ CREATE TABLE quote_lines (
     description      TEXT    NOT NULL,
     quantity         INTEGER NOT NULL CHECK (quantity > 0),
     unit_price_cents INTEGER NOT NULL CHECK (unit_price_cents >= 0),
-    recorded_at      TEXT    NOT NULL
+    recorded_at      TEXT    NOT NULL,
+    row_stamp TEXT
 ) STRICT;
 CREATE INDEX quote_lines_wo ON quote_lines(work_order_id);
 
@@ -175,7 +189,8 @@ CREATE TABLE quote_decisions (
     signer_name    TEXT    NOT NULL,
     total_cents    INTEGER NOT NULL,
     charges_sha256 TEXT    NOT NULL,
-    decided_at     TEXT    NOT NULL
+    decided_at     TEXT    NOT NULL,
+    row_stamp TEXT
 ) STRICT;
 CREATE INDEX quote_decisions_wo ON quote_decisions(work_order_id);
 
@@ -184,7 +199,8 @@ CREATE TABLE function_tests (
     work_order_id TEXT    NOT NULL REFERENCES work_orders(id),
     passed        INTEGER NOT NULL,
     notes         TEXT    NOT NULL,
-    tested_at     TEXT    NOT NULL
+    tested_at     TEXT    NOT NULL,
+    row_stamp TEXT
 ) STRICT;
 CREATE INDEX function_tests_wo ON function_tests(work_order_id);
 
@@ -196,12 +212,13 @@ CREATE TABLE signoffs (
     strokes       TEXT NOT NULL,
     report_sha256 TEXT NOT NULL,
     -- The canonical report as signed (its SHA-256 is report_sha256); NULL before v4.
-    report_json   TEXT
+    report_json   TEXT,
+    row_stamp TEXT
 ) STRICT;
 CREATE INDEX signoffs_wo ON signoffs(work_order_id);
 
--- Per-field hybrid-logical-clock stamps: the last writer of each field, for the sync merge.
--- field = '*' is the row's insert stamp, standing for every field without a stamp of its own.
+-- Per-field hybrid-logical-clock stamps: the last writer of each field changed since its row was
+-- written, for the sync merge. The row's own stamp (for every other field) is its row_stamp.
 CREATE TABLE field_clocks (
     entity TEXT NOT NULL,
     row_id TEXT NOT NULL,
