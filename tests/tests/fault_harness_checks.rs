@@ -76,7 +76,7 @@ fn the_checks_report_lost_duplicated_divergent_and_unlogged_rows() {
     // The same note twice on the device (another id, the same tag).
     device
         .execute(
-            "INSERT INTO notes SELECT ?1, work_order_id, body, recorded_at FROM notes WHERE id = ?2",
+            "INSERT INTO notes SELECT ?1, work_order_id, body, recorded_at, row_stamp FROM notes WHERE id = ?2",
             [Uuid::now_v7().to_string(), note.id.to_string()],
         )
         .expect("duplicate");
