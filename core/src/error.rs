@@ -82,6 +82,9 @@ pub enum Error {
         /// Each field and what is wrong with it.
         problems: Vec<FieldProblem>,
     },
+    /// A value could not be compressed for the store (`store::packed`; out of memory).
+    #[error("a value could not be packed for the store: {0}")]
+    Packing(String),
     /// The store holds a value this build cannot read (a bug or a foreign writer).
     #[error("the store holds an unreadable value in {column}: {value:?}")]
     Corrupt {
@@ -407,6 +410,7 @@ impl Error {
             Error::NotOpenForRecords { .. } => "not_open_for_records",
             Error::Invalid { .. } => "invalid",
             Error::Corrupt { .. } => "corrupt",
+            Error::Packing(_) => "packing",
             Error::Unreadable { .. } => "unreadable",
             Error::Network(_) => "network",
             Error::Server { .. } => "server",

@@ -165,6 +165,7 @@ fn core_code(err: &Error) -> &'static str {
         | Error::NotAnOnsiteStore { .. }
         | Error::SchemaTooNew { .. }
         | Error::Corrupt { .. }
+        | Error::Packing(_)
         | Error::Unreadable { .. }
         | Error::Network(_)
         | Error::Server { .. }

@@ -23,6 +23,7 @@ use chrono::Utc;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use onsite_core::seed::{SeedPlan, seed};
+use onsite_core::store::packed;
 use onsite_core::sync::apply;
 use onsite_core::sync::client::SyncClient;
 use onsite_core::sync::wire::{
@@ -35,6 +36,7 @@ use onsite_server::Background;
 use onsite_tests::scenario::dispatch;
 use onsite_tests::server::Http;
 use rusqlite::Connection;
+use rusqlite::types::ValueRef;
 use serde_json::json;
 
 fn env_or(name: &str, default: usize) -> usize {
@@ -162,6 +164,13 @@ fn main() {
     println!(
         "first sync rows/s end to end (HTTP, server) {end_to_end:>10.0} | raw SQLite bulk insert rows/s {raw_rate:>10.0} | ratio {:.1}%",
         100.0 * end_to_end / raw_rate
+    );
+    let (values, stamps) = raw_row_bytes(&device);
+    let stored = stored_bytes(&device);
+    println!(
+        "store after first sync bytes {stored:>12} | raw bytes of the rows {:>12} (values {values}, row stamps {stamps}) | ratio {:.2}x",
+        values + stamps,
+        stored as f64 / (values + stamps) as f64
     );
 
     // 2. Server ingest: 8 engineers push at once, every body encoded before the clock starts,
@@ -311,6 +320,48 @@ fn push_all(url: &str, token: &str, bodies: Vec<Vec<u8>>) -> usize {
             .count();
     }
     applied
+}
+
+/// The bytes of every synced row's values as SQLite holds them raw (text and blob lengths,
+/// packed columns at their unpacked length, 8 per number), and of their row stamps.
+fn raw_row_bytes(store: &Store) -> (u64, u64) {
+    store
+        .read(|conn| {
+            let (mut values, mut stamps) = (0u64, 0u64);
+            for entity in Entity::synced() {
+                let mut stmt = conn.prepare(&format!("SELECT * FROM {}", entity.table()))?;
+                let names: Vec<String> = stmt.column_names().map(str::to_owned).collect();
+                let mut rows = stmt.query([])?;
+                while let Some(row) = rows.next()? {
+                    for (i, name) in names.iter().enumerate() {
+                        let size = match row.get_ref(i)? {
+                            ValueRef::Null => 0,
+                            ValueRef::Integer(_) | ValueRef::Real(_) => 8,
+                            ValueRef::Text(t) => t.len(),
+                            ValueRef::Blob(b) if packed::is_packed(entity, name) => {
+                                packed::unpack("bench", b)?.len()
+                            }
+                            ValueRef::Blob(b) => b.len(),
+                        } as u64;
+                        if name == "row_stamp" {
+                            stamps += size;
+                        } else {
+                            values += size;
+                        }
+                    }
+                }
+            }
+            Ok((values, stamps))
+        })
+        .expect("rows measured")
+}
+
+/// The store's file after its WAL is folded in: pages in use and free.
+fn stored_bytes(store: &Store) -> u64 {
+    let conn = Connection::open(store.path()).expect("store file");
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .expect("checkpoint");
+    std::fs::metadata(store.path()).expect("store file").len()
 }
 
 /// Raw SQLite: `rows` rows of ~300 bytes in one transaction, prepared statement, WAL.

@@ -32,11 +32,17 @@ use rusqlite::{Connection, MAIN_DB, OpenFlags};
 use crate::error::Result;
 
 /// WAL size (pages) past which the background connection checkpoints: SQLite's own default
-/// for automatic checkpoints (4 MB of 4 KB pages).
+/// for automatic checkpoints (8 MB of a new store's 8 KB pages).
 pub const CHECKPOINT_PAGES: i32 = 1_000;
 
 /// WAL size (pages) past which a commit waits for a checkpoint pass before returning.
 pub const WAL_CAP_PAGES: i32 = 2 * CHECKPOINT_PAGES;
+
+/// The same for a pulled page (`Store::import_pulled`): a first sync commits page after page
+/// as fast as it can, and waiting at [`WAL_CAP_PAGES`] made it wait for two fsyncs of every
+/// checkpoint pass after its first 16 MB. It waits only past this (128 MB), so the
+/// checkpointer copies on the other core while pages go on committing.
+pub const PULL_WAL_CAP_PAGES: i32 = 16 * CHECKPOINT_PAGES;
 
 /// How long without a commit counts as idle.
 pub const IDLE: Duration = Duration::from_secs(1);
@@ -117,11 +123,12 @@ impl Checkpointer {
         })
     }
 
-    /// Called by the writer after a commit, with the write lock still held: past
-    /// [`WAL_CAP_PAGES`], waits until a checkpoint pass that began after this commit has ended.
-    pub(super) fn hold_back(&self) {
+    /// Called by the writer after a commit, with the write lock still held: past `cap` pages
+    /// ([`WAL_CAP_PAGES`], or [`PULL_WAL_CAP_PAGES`] after a pulled page), waits until a
+    /// checkpoint pass that began after this commit has ended.
+    pub(super) fn hold_back(&self, cap: i32) {
         let mut state = self.shared.lock();
-        if state.wal_pages < WAL_CAP_PAGES {
+        if state.wal_pages < cap {
             return;
         }
         let committed = state.commits;

@@ -62,6 +62,7 @@ pub(super) fn prepare(conn: &mut Connection, path: &Path, now: DateTime<Utc>) ->
             (Uuid::now_v7().to_string(), format_time(now)),
         )?;
     } else {
+        super::packed::register(&tx)?;
         for (to, sql) in UPGRADES.iter().filter(|(to, _)| *to > version) {
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", to)?;

@@ -3,12 +3,13 @@
 
 use std::collections::HashMap;
 
-use rusqlite::types::{Value as SqlValue, ValueRef};
+use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Transaction};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::error::{Entity, Error, Result};
+use crate::store::packed;
 
 /// The column holding a row's own stamp: it travels beside the row (`RowChange::stamp`), not in
 /// it.
@@ -20,36 +21,50 @@ fn columns(conn: &Connection, entity: Entity) -> Result<Vec<String>> {
     let stmt = conn.prepare_cached(&format!("SELECT * FROM {} LIMIT 0", entity.table()))?;
     Ok(stmt
         .column_names()
-        .into_iter()
         .filter(|c| *c != STAMP_COLUMN)
         .map(str::to_owned)
         .collect())
 }
 
-/// The row `id` of `entity` as column → value, if it exists.
+/// The row `id` of `entity` as column → value, if it exists (packed columns unpacked to their
+/// text, the row stamp left out: it travels beside the row).
 pub fn read_row(conn: &Connection, entity: Entity, id: Uuid) -> Result<Option<Map<String, Value>>> {
     let mut stmt =
         conn.prepare_cached(&format!("SELECT * FROM {} WHERE id = ?1", entity.table()))?;
     let cols: Vec<String> = stmt.column_names().map(str::to_owned).collect();
-    Ok(stmt
+    let Some(values) = stmt
         .query_row([id.to_string()], |r| {
-            let mut row = Map::new();
-            for (i, name) in cols.iter().enumerate() {
-                if name == STAMP_COLUMN {
-                    continue;
-                }
-                let value = match r.get_ref(i)? {
-                    ValueRef::Null => Value::Null,
-                    ValueRef::Integer(n) => Value::from(n),
-                    ValueRef::Real(x) => Value::from(x),
-                    ValueRef::Text(t) => Value::from(String::from_utf8_lossy(t).into_owned()),
-                    ValueRef::Blob(_) => Value::Null,
-                };
-                row.insert(name.clone(), value);
-            }
-            Ok(row)
+            (0..cols.len())
+                .map(|i| r.get::<_, SqlValue>(i))
+                .collect::<rusqlite::Result<Vec<_>>>()
         })
-        .optional()?)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let mut row = Map::new();
+    for (name, value) in cols.into_iter().zip(values) {
+        if name == STAMP_COLUMN {
+            continue;
+        }
+        let value = match value {
+            SqlValue::Null => Value::Null,
+            SqlValue::Integer(n) => Value::from(n),
+            SqlValue::Real(x) => Value::from(x),
+            SqlValue::Text(t) => Value::from(t),
+            SqlValue::Blob(b) if packed::is_packed(entity, &name) => {
+                Value::from(packed::unpack(entity.table(), &b)?)
+            }
+            SqlValue::Blob(_) => {
+                return Err(Error::Corrupt {
+                    column: entity.table(),
+                    value: format!("bytes in {name}, which holds no bytes"),
+                });
+            }
+        };
+        row.insert(name, value);
+    }
+    Ok(Some(row))
 }
 
 /// Writes pulled rows. The statement for each kind of row (and set of kept columns) is built
@@ -96,6 +111,9 @@ impl RowWriter {
                     .map(SqlValue::Integer)
                     .or_else(|| n.as_f64().map(SqlValue::Real))
                     .ok_or_else(bad),
+                Value::String(s) if packed::is_packed(entity, c) => {
+                    Ok(SqlValue::Blob(packed::pack(s)?))
+                }
                 Value::String(s) => Ok(SqlValue::Text(s.clone())),
                 _ => Err(bad()),
             })

@@ -11,7 +11,7 @@ use crate::clock::format_time;
 use crate::error::{Entity, Problem, Result};
 use crate::report::{self, ServiceReport};
 use crate::store::ActionCtx;
-use crate::store::columns;
+use crate::store::{columns, packed};
 use crate::validate::{Check, NAME_MAX};
 
 /// Most strokes one signature may have.
@@ -82,7 +82,7 @@ pub fn keep_signed(
     report_sha256: &str,
 ) -> Result<()> {
     tx.prepare_cached("UPDATE signoffs SET report_json = ?2, report_sha256 = ?3 WHERE id = ?1")?
-        .execute((id.to_string(), report_json, report_sha256))?;
+        .execute((id.to_string(), packed::pack(report_json)?, report_sha256))?;
     Ok(())
 }
 
@@ -143,9 +143,9 @@ pub fn sign(
         work_order_id.to_string(),
         &s.signer_name,
         format_time(s.signed_at),
-        serde_json::to_string(&s.strokes)?,
+        packed::pack(&serde_json::to_string(&s.strokes)?)?,
         &s.report_sha256,
-        &s.report_json,
+        s.report_json.as_deref().map(packed::pack).transpose()?,
     ))?;
     ctx.log_insert(tx, Entity::SignOff, s.id, &s)?;
     Ok(s)
@@ -153,22 +153,38 @@ pub fn sign(
 
 /// The latest sign-off of a work order.
 pub fn latest(conn: &Connection, work_order_id: Uuid) -> Result<Option<SignOff>> {
-    Ok(conn
+    let row = conn
         .prepare_cached(&format!(
             "SELECT id, work_order_id, signer_name, signed_at, strokes, report_sha256, report_json
              FROM signoffs WHERE work_order_id = ?1 ORDER BY {} DESC LIMIT 1",
             by_stamp("signoffs")
         ))?
         .query_row([work_order_id.to_string()], |r| {
-            Ok(SignOff {
-                id: columns::uuid(r, "id")?,
-                work_order_id: columns::uuid(r, "work_order_id")?,
-                signer_name: r.get("signer_name")?,
-                signed_at: columns::time(r, "signed_at")?,
-                strokes: columns::json(r, "strokes")?,
-                report_sha256: r.get("report_sha256")?,
-                report_json: r.get("report_json")?,
-            })
+            Ok((
+                SignOff {
+                    id: columns::uuid(r, "id")?,
+                    work_order_id: columns::uuid(r, "work_order_id")?,
+                    signer_name: r.get("signer_name")?,
+                    signed_at: columns::time(r, "signed_at")?,
+                    strokes: Vec::new(),
+                    report_sha256: r.get("report_sha256")?,
+                    report_json: None,
+                },
+                r.get::<_, Vec<u8>>("strokes")?,
+                r.get::<_, Option<Vec<u8>>>("report_json")?,
+            ))
         })
-        .optional()?)
+        .optional()?;
+    let Some((mut s, strokes, report)) = row else {
+        return Ok(None);
+    };
+    let strokes = packed::unpack("signoffs.strokes", &strokes)?;
+    s.strokes = serde_json::from_str(&strokes).map_err(|_| crate::error::Error::Corrupt {
+        column: "signoffs.strokes",
+        value: "strokes that are not JSON".into(),
+    })?;
+    s.report_json = report
+        .map(|r| packed::unpack("signoffs.report_json", &r))
+        .transpose()?;
+    Ok(Some(s))
 }

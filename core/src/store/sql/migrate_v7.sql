@@ -32,7 +32,26 @@ ALTER TABLE quote_decisions ADD COLUMN row_stamp TEXT;
 UPDATE quote_decisions SET row_stamp = (SELECT hlc FROM field_clocks f WHERE f.entity = 'quote_decision' AND f.row_id = quote_decisions.id AND f.field = '*');
 ALTER TABLE function_tests ADD COLUMN row_stamp TEXT;
 UPDATE function_tests SET row_stamp = (SELECT hlc FROM field_clocks f WHERE f.entity = 'function_test' AND f.row_id = function_tests.id AND f.field = '*');
-ALTER TABLE signoffs ADD COLUMN row_stamp TEXT;
-UPDATE signoffs SET row_stamp = (SELECT hlc FROM field_clocks f WHERE f.entity = 'sign_off' AND f.row_id = signoffs.id AND f.field = '*');
+-- Also v6 -> v7: a sign-off's strokes and signed report are stored zstd-compressed
+-- (store/packed.rs; onsite_pack is registered by the upgrade), the same text unpacked: the
+-- table is rebuilt with the two columns as BLOB, and its row stamp.
+CREATE TABLE signoffs_v7 (
+    id            TEXT PRIMARY KEY,
+    work_order_id TEXT NOT NULL REFERENCES work_orders(id),
+    signer_name   TEXT NOT NULL,
+    signed_at     TEXT NOT NULL,
+    strokes       BLOB NOT NULL,
+    report_sha256 TEXT NOT NULL,
+    report_json   BLOB,
+    row_stamp     TEXT
+) STRICT;
+INSERT INTO signoffs_v7
+    SELECT id, work_order_id, signer_name, signed_at, onsite_pack(strokes), report_sha256,
+           onsite_pack(report_json),
+           (SELECT hlc FROM field_clocks f WHERE f.entity = 'sign_off' AND f.row_id = signoffs.id AND f.field = '*')
+    FROM signoffs;
+DROP TABLE signoffs;
+ALTER TABLE signoffs_v7 RENAME TO signoffs;
+CREATE INDEX signoffs_wo ON signoffs(work_order_id);
 -- The row stamps of rows no longer stored (none should exist) go with the others.
 DELETE FROM field_clocks WHERE field = '*';

@@ -209,11 +209,12 @@ CREATE TABLE signoffs (
     work_order_id TEXT NOT NULL REFERENCES work_orders(id),
     signer_name   TEXT NOT NULL,
     signed_at     TEXT NOT NULL,
-    strokes       TEXT NOT NULL,
+    -- The strokes (JSON) and the canonical report as signed (its SHA-256 is report_sha256; NULL
+    -- before v4), both zstd-compressed (store/packed.rs).
+    strokes       BLOB NOT NULL,
     report_sha256 TEXT NOT NULL,
-    -- The canonical report as signed (its SHA-256 is report_sha256); NULL before v4.
-    report_json   TEXT,
-    row_stamp TEXT
+    report_json   BLOB,
+    row_stamp     TEXT
 ) STRICT;
 CREATE INDEX signoffs_wo ON signoffs(work_order_id);
 
