@@ -32,7 +32,7 @@ use rusqlite::{Connection, MAIN_DB, OpenFlags};
 use crate::error::Result;
 
 /// WAL size (pages) past which the background connection checkpoints: SQLite's own default
-/// for automatic checkpoints (8 MB of a new store's 8 KB pages).
+/// for automatic checkpoints (4 MB of 4 KB pages).
 pub const CHECKPOINT_PAGES: i32 = 1_000;
 
 /// WAL size (pages) past which a commit waits for a checkpoint pass before returning.
@@ -40,7 +40,7 @@ pub const WAL_CAP_PAGES: i32 = 2 * CHECKPOINT_PAGES;
 
 /// The same for a pulled page (`Store::import_pulled`): a first sync commits page after page
 /// as fast as it can, and waiting at [`WAL_CAP_PAGES`] made it wait for two fsyncs of every
-/// checkpoint pass after its first 16 MB. It waits only past this (128 MB), so the
+/// checkpoint pass after its first 8 MB. It waits only past this (64 MB), so the
 /// checkpointer copies on the other core while pages go on committing.
 pub const PULL_WAL_CAP_PAGES: i32 = 16 * CHECKPOINT_PAGES;
 

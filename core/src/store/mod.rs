@@ -86,12 +86,8 @@ impl Store {
         // header): a file that is not ours must be refused while it is exactly as we found it.
         check_is_database(&writer, &path)?;
         schema::inspect(&writer, &path)?;
-        // 8 KiB pages for a new file (an existing one keeps its own): a sign-off row (a few
-        // kilobytes) then fits in its page instead of spilling onto an overflow page of its own,
-        // which made the sign-offs a store's largest table at twice their bytes.
         writer.execute_batch(
-            "PRAGMA page_size = 8192;
-             PRAGMA journal_mode = WAL;
+            "PRAGMA journal_mode = WAL;
              PRAGMA foreign_keys = ON;
              PRAGMA synchronous = FULL;
              PRAGMA busy_timeout = 5000;
