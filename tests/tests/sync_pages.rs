@@ -92,6 +92,19 @@ fn a_follow_up_of_a_reopened_visit_reaches_a_new_phone() {
         fresh.find_work_order("WO-A").is_ok(),
         "the visit it follows is there"
     );
+    // A first sync of many pages built the indexes it left out while pages went in.
+    let indexes = |s: &Store| {
+        s.read(|c| {
+            Ok(
+                c.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' ORDER BY name")?
+                    .query_map([], |r| r.get::<_, String>(0))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?,
+            )
+        })
+        .expect("indexes")
+    };
+    let new = Store::open(dir.path().join("never-synced.db")).expect("store");
+    assert_eq!(indexes(&fresh), indexes(&new));
 }
 
 /// eng-a has the follow-up WO-B of their own WO-A; the office re-opens WO-A and gives it to

@@ -12,6 +12,7 @@ mod action;
 mod batch;
 pub mod checkpoint;
 pub(crate) mod columns;
+pub mod indexes;
 pub mod packed;
 mod schema;
 
@@ -94,6 +95,8 @@ impl Store {
              PRAGMA journal_size_limit = 8388608;",
         )?;
         schema::prepare(&mut writer, &path, clock.now())?;
+        // A first sync that stopped half way left them out (`indexes`).
+        indexes::ensure(&writer)?;
         writer.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         let client_id = columns::parse_uuid(
             "device.client_id",

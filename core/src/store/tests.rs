@@ -326,3 +326,24 @@ fn a_v6_store_upgrades_with_every_stamp_intact_row_stamps_moving_into_their_rows
         })
         .expect("stamps read back");
 }
+
+#[test]
+fn indexes_a_first_sync_left_out_are_built_again_when_the_store_opens() {
+    let dir = TempDir::new().expect("temp dir");
+    let fresh = Store::open(dir.path().join("fresh.db")).expect("fresh");
+    let want = fresh.read(|c| Ok(describe_schema(c))).expect("describe");
+    let path = dir.path().join("eng.db");
+    {
+        let store = Store::open(&path).expect("store");
+        store
+            .import(|tx, _| indexes::drop_deferrable(tx))
+            .expect("indexes dropped");
+        let without = store.read(|c| Ok(describe_schema(c))).expect("describe");
+        assert_ne!(without, want, "the indexes were dropped");
+    }
+    let reopened = Store::open(&path).expect("reopened");
+    assert_eq!(
+        reopened.read(|c| Ok(describe_schema(c))).expect("describe"),
+        want
+    );
+}

@@ -6,11 +6,12 @@ use rusqlite::{Connection, Transaction};
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::apply::cursor;
 use super::wire::{PullResponse, RowChange};
 use super::{merge, quarantine, removal, rows};
 use crate::error::{Entity, Error, Result};
 use crate::outbox;
-use crate::store::{ActionCtx, Op};
+use crate::store::{ActionCtx, Op, indexes};
 
 /// Fields of a row that have an unacknowledged local insert or transition: they keep the local
 /// value.
@@ -58,6 +59,14 @@ pub fn apply_pull(tx: &Transaction<'_>, ctx: &mut ActionCtx, page: &PullResponse
     // Foreign keys are checked per statement (not deferred to the commit): a row whose parent is
     // missing fails alone, in its savepoint.
     tx.execute_batch("PRAGMA defer_foreign_keys = OFF")?;
+    let first_sync_starts = page.more
+        && cursor(tx)? == 0
+        && !tx.query_row("SELECT EXISTS (SELECT 1 FROM work_orders)", [], |r| {
+            r.get(0)
+        })?;
+    if first_sync_starts {
+        indexes::drop_deferrable(tx)?;
+    }
     let ordered = parent_first(&page.changes);
     // Most pages apply whole: tried first in one savepoint (a savepoint per row cost a first
     // sync a quarter of its speed); only a page with a failing row is redone row by row.
@@ -86,6 +95,9 @@ pub fn apply_pull(tx: &Transaction<'_>, ctx: &mut ActionCtx, page: &PullResponse
     quarantine::retry(tx, &mut |change| apply_change(tx, ctx, &mut state, change))?;
     if state.removals_wait {
         removal::remove_answered_jobs(tx)?;
+    }
+    if !page.more {
+        indexes::ensure(tx)?;
     }
     tx.prepare_cached("UPDATE sync_state SET pull_cursor = ?1")?
         .execute([page.cursor])?;
