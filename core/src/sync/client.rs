@@ -94,7 +94,11 @@ impl SyncClient {
         token: &str,
         timeout: std::time::Duration,
     ) -> Result<SyncClient> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
+        // One worker beside the calling thread: a pull page prefetched runs there (its HTTP,
+        // gunzip and JSON decode) while the calling thread applies the page before it.
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("onsite-sync")
             .enable_all()
             .build()
             .map_err(|e| Error::Network(format!("cannot start the sync runtime: {e}")))?;
@@ -273,17 +277,21 @@ impl SyncClient {
         }
     }
 
-    /// Pulls every page after the cursor.
+    /// Pulls every page after the cursor. The next page is fetched while this one applies
+    /// ([`Prefetch`]): the server builds it and the worker thread decodes it meanwhile. Pages
+    /// still apply one at a time, in order, each with its cursor in one transaction; a page
+    /// fetched ahead is used only if the cursor the applied page left is the one it was asked
+    /// from, and is dropped (its request aborted) when the round stops for any reason.
     async fn pull_all(
         &self,
         store: &Store,
         report: &mut SyncReport,
         tell: &dyn Fn(&SyncReport),
     ) -> Result<Step> {
+        let mut cursor = store.read(apply::cursor)?;
+        let mut next = self.prefetch_pull(cursor);
         loop {
-            let cursor = store.read(apply::cursor)?;
-            let url = self.url(&format!("/v1/sync/pull?cursor={cursor}"));
-            let page: Answered<PullResponse> = self.send(store, self.http.get(url)).await?;
+            let page: Answered<PullResponse> = self.settle(store, next.answer().await)?;
             if page.new_server {
                 return Ok(Step::ServerChanged);
             }
@@ -299,6 +307,7 @@ impl SyncClient {
                 store.import(|tx, _| recovery::start(tx))?;
                 return Ok(Step::ServerChanged);
             }
+            let ahead = page.more.then(|| self.prefetch_pull(page.cursor));
             let started = std::time::Instant::now();
             let applied = store.import(|tx, ctx| apply::apply_pull(tx, ctx, &page))?;
             tracing::debug!(
@@ -312,10 +321,26 @@ impl SyncClient {
             report.apply_us += u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
             report.cursor = page.cursor;
             tell(report);
-            if !page.more {
+            let Some(ahead) = ahead else {
                 return Ok(Step::Done);
-            }
+            };
+            cursor = store.read(apply::cursor)?;
+            next = if cursor == page.cursor {
+                ahead
+            } else {
+                // Not where the page said it would leave the cursor: ask again from there.
+                self.prefetch_pull(cursor)
+            };
         }
+    }
+
+    /// Starts fetching the pull page after `cursor` on the runtime's worker thread.
+    fn prefetch_pull(&self, cursor: i64) -> Prefetch<PullResponse> {
+        let request = self.authorized(
+            self.http
+                .get(self.url(&format!("/v1/sync/pull?cursor={cursor}"))),
+        );
+        Prefetch(self.runtime.spawn(exchange(request)))
     }
 
     /// Asks the server (a push of nothing) for the last change of this device it holds, and
@@ -375,6 +400,12 @@ impl SyncClient {
         format!("{}{path}", self.base_url)
     }
 
+    /// The request with the token and the protocol version.
+    fn authorized(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        req.bearer_auth(&self.token)
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+    }
+
     /// Sends a request with the token and the protocol version, and notes which server
     /// database answered ([`recovery::note_server`]); a non-200 answer comes back as
     /// [`Refused`] with the server's error body.
@@ -383,39 +414,95 @@ impl SyncClient {
         store: &Store,
         req: reqwest::RequestBuilder,
     ) -> std::result::Result<Answered<T>, Refused> {
-        let resp = req
-            .bearer_auth(&self.token)
-            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
-            .send()
-            .await
-            .map_err(|e| Refused::Failed(Error::Network(e.to_string())))?;
-        let server = resp
-            .headers()
-            .get(SERVER_ID_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| uuid::Uuid::parse_str(v).ok());
-        // Read first: the same server answering, the everyday case, needs no write.
-        let known = store
-            .read(recovery::known_server)
-            .map_err(Refused::Failed)?;
+        self.settle(store, exchange(self.authorized(req)).await)
+    }
+
+    /// Notes which server database answered an exchange ([`recovery::note_server`]), whatever
+    /// its status, and hands back its outcome.
+    fn settle<T>(
+        &self,
+        store: &Store,
+        exchanged: Exchanged<T>,
+    ) -> std::result::Result<Answered<T>, Refused> {
+        let Exchanged { server, outcome } = exchanged;
         let new_server = match server {
-            Some(id) if known.as_deref() != Some(id.to_string().as_str()) => store
-                .import(|tx, _| recovery::note_server(tx, id))
-                .map_err(Refused::Failed)?,
-            _ => false,
+            Some(id) => {
+                // Read first: the same server answering, the everyday case, needs no write.
+                let known = store
+                    .read(recovery::known_server)
+                    .map_err(Refused::Failed)?;
+                if known.as_deref() == Some(id.to_string().as_str()) {
+                    false
+                } else {
+                    store
+                        .import(|tx, _| recovery::note_server(tx, id))
+                        .map_err(Refused::Failed)?
+                }
+            }
+            None => false,
         };
-        let status = resp.status();
-        if status == StatusCode::OK {
-            return resp
-                .json()
-                .await
-                .map(|value| Answered { value, new_server })
-                .map_err(|e| Refused::Failed(Error::Protocol(e.to_string())));
+        outcome.map(|value| Answered { value, new_server })
+    }
+}
+
+/// One request and its answer, read without the store (so it can run ahead on the worker
+/// thread): the answering server's identity, if it sent one, and the decoded body or refusal.
+struct Exchanged<T> {
+    server: Option<uuid::Uuid>,
+    outcome: std::result::Result<T, Refused>,
+}
+
+/// Sends `req` and reads its answer: a 200's JSON body, or the status and error body.
+async fn exchange<T: serde::de::DeserializeOwned>(req: reqwest::RequestBuilder) -> Exchanged<T> {
+    let resp = match req.send().await {
+        Ok(resp) => resp,
+        Err(e) => {
+            return Exchanged {
+                server: None,
+                outcome: Err(Refused::Failed(Error::Network(e.to_string()))),
+            };
         }
+    };
+    let server = resp
+        .headers()
+        .get(SERVER_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| uuid::Uuid::parse_str(v).ok());
+    let status = resp.status();
+    let outcome = if status == StatusCode::OK {
+        resp.json()
+            .await
+            .map_err(|e| Refused::Failed(Error::Protocol(e.to_string())))
+    } else {
         Err(Refused::Answer {
             status,
             body: resp.json().await.ok(),
         })
+    };
+    Exchanged { server, outcome }
+}
+
+/// A request running ahead on the worker thread; dropped unanswered, it is aborted.
+struct Prefetch<T>(tokio::task::JoinHandle<Exchanged<T>>);
+
+impl<T> Prefetch<T> {
+    /// Waits for the answer.
+    async fn answer(&mut self) -> Exchanged<T> {
+        match (&mut self.0).await {
+            Ok(exchanged) => exchanged,
+            Err(e) => Exchanged {
+                server: None,
+                outcome: Err(Refused::Failed(Error::Network(format!(
+                    "the pull request stopped: {e}"
+                )))),
+            },
+        }
+    }
+}
+
+impl<T> Drop for Prefetch<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
