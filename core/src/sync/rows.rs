@@ -16,15 +16,19 @@ fn columns(conn: &Connection, entity: Entity) -> Result<Vec<String>> {
     Ok(stmt.column_names().map(str::to_owned).collect())
 }
 
-/// The row `id` of `entity` as column → value, if it exists.
+/// The row `id` of `entity` as column → value, if it exists. A first sync reads every row of
+/// the scope through here, so the column names come from the cached statement itself (no list
+/// built per call) and the id is written on the stack.
 pub fn read_row(conn: &Connection, entity: Entity, id: Uuid) -> Result<Option<Map<String, Value>>> {
     let mut stmt =
         conn.prepare_cached(&format!("SELECT * FROM {} WHERE id = ?1", entity.table()))?;
-    let cols: Vec<String> = stmt.column_names().map(str::to_owned).collect();
+    let mut buf = Uuid::encode_buffer();
+    let id = id.as_hyphenated().encode_lower(&mut buf);
     Ok(stmt
-        .query_row([id.to_string()], |r| {
+        .query_row([&*id], |r| {
+            let stmt = r.as_ref();
             let mut row = Map::new();
-            for (i, name) in cols.iter().enumerate() {
+            for i in 0..stmt.column_count() {
                 let value = match r.get_ref(i)? {
                     ValueRef::Null => Value::Null,
                     ValueRef::Integer(n) => Value::from(n),
@@ -32,7 +36,7 @@ pub fn read_row(conn: &Connection, entity: Entity, id: Uuid) -> Result<Option<Ma
                     ValueRef::Text(t) => Value::from(String::from_utf8_lossy(t).into_owned()),
                     ValueRef::Blob(_) => Value::Null,
                 };
-                row.insert(name.clone(), value);
+                row.insert(stmt.column_name(i)?.to_owned(), value);
             }
             Ok(row)
         })
