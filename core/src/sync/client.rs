@@ -277,11 +277,12 @@ impl SyncClient {
         }
     }
 
-    /// Pulls every page after the cursor. The next page is fetched while this one applies
-    /// ([`Prefetch`]): the server builds it and the worker thread decodes it meanwhile. Pages
-    /// still apply one at a time, in order, each with its cursor in one transaction; a page
-    /// fetched ahead is used only if the cursor the applied page left is the one it was asked
-    /// from, and is dropped (its request aborted) when the round stops for any reason.
+    /// Pulls every page after the cursor. The pages are fetched ahead ([`PageFeed`]): while
+    /// this thread applies page N, the worker thread decodes page N+1 and the server builds
+    /// N+2, so the server, the decoding and the device apply share both cores. Pages still
+    /// apply one at a time, in order, each with its cursor in one transaction; the feed is
+    /// used only while each applied page leaves the cursor the next was asked from (else it
+    /// starts again from the stored cursor), and it stops when the round does, for any reason.
     async fn pull_all(
         &self,
         store: &Store,
@@ -289,9 +290,9 @@ impl SyncClient {
         tell: &dyn Fn(&SyncReport),
     ) -> Result<Step> {
         let mut cursor = store.read(apply::cursor)?;
-        let mut next = self.prefetch_pull(cursor);
+        let mut feed = self.feed_from(cursor);
         loop {
-            let page: Answered<PullResponse> = self.settle(store, next.answer().await)?;
+            let page: Answered<PullResponse> = self.settle(store, feed.next().await)?;
             if page.new_server {
                 return Ok(Step::ServerChanged);
             }
@@ -307,7 +308,6 @@ impl SyncClient {
                 store.import(|tx, _| recovery::start(tx))?;
                 return Ok(Step::ServerChanged);
             }
-            let ahead = page.more.then(|| self.prefetch_pull(page.cursor));
             let started = std::time::Instant::now();
             let applied = store.import(|tx, ctx| apply::apply_pull(tx, ctx, &page))?;
             tracing::debug!(
@@ -321,26 +321,46 @@ impl SyncClient {
             report.apply_us += u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
             report.cursor = page.cursor;
             tell(report);
-            let Some(ahead) = ahead else {
+            if !page.more {
                 return Ok(Step::Done);
-            };
+            }
             cursor = store.read(apply::cursor)?;
-            next = if cursor == page.cursor {
-                ahead
-            } else {
+            if cursor != page.cursor {
                 // Not where the page said it would leave the cursor: ask again from there.
-                self.prefetch_pull(cursor)
-            };
+                feed = self.feed_from(cursor);
+            }
         }
     }
 
-    /// Starts fetching the pull page after `cursor` on the runtime's worker thread.
-    fn prefetch_pull(&self, cursor: i64) -> Prefetch<PullResponse> {
-        let request = self.authorized(
-            self.http
-                .get(self.url(&format!("/v1/sync/pull?cursor={cursor}"))),
-        );
-        Prefetch(self.runtime.spawn(exchange(request)))
+    /// Starts fetching pull pages from `cursor` on, in order, on the runtime's worker thread.
+    fn feed_from(&self, cursor: i64) -> PageFeed {
+        // One page waiting beside the one being applied, one more being fetched: a phone holds
+        // at most three pages at once.
+        let (send, pages) = tokio::sync::mpsc::channel(1);
+        let (http, base_url, token) =
+            (self.http.clone(), self.base_url.clone(), self.token.clone());
+        let task = self.runtime.spawn(async move {
+            let mut cursor = cursor;
+            loop {
+                let request = http.get(format!("{base_url}/v1/sync/pull?cursor={cursor}"));
+                let exchanged: Exchanged<PullResponse> =
+                    exchange(authorized(request, &token)).await;
+                // After a refusal, a failure or the last page, the round decides; nothing more
+                // is asked.
+                let next = match &exchanged.outcome {
+                    Ok(page) if page.more => Some(page.cursor),
+                    _ => None,
+                };
+                if send.send(exchanged).await.is_err() {
+                    return;
+                }
+                match next {
+                    Some(after) => cursor = after,
+                    None => return,
+                }
+            }
+        });
+        PageFeed { pages, task }
     }
 
     /// Asks the server (a push of nothing) for the last change of this device it holds, and
@@ -400,12 +420,6 @@ impl SyncClient {
         format!("{}{path}", self.base_url)
     }
 
-    /// The request with the token and the protocol version.
-    fn authorized(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        req.bearer_auth(&self.token)
-            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
-    }
-
     /// Sends a request with the token and the protocol version, and notes which server
     /// database answered ([`recovery::note_server`]); a non-200 answer comes back as
     /// [`Refused`] with the server's error body.
@@ -414,7 +428,7 @@ impl SyncClient {
         store: &Store,
         req: reqwest::RequestBuilder,
     ) -> std::result::Result<Answered<T>, Refused> {
-        self.settle(store, exchange(self.authorized(req)).await)
+        self.settle(store, exchange(authorized(req, &self.token)).await)
     }
 
     /// Notes which server database answered an exchange ([`recovery::note_server`]), whatever
@@ -482,27 +496,33 @@ async fn exchange<T: serde::de::DeserializeOwned>(req: reqwest::RequestBuilder) 
     Exchanged { server, outcome }
 }
 
-/// A request running ahead on the worker thread; dropped unanswered, it is aborted.
-struct Prefetch<T>(tokio::task::JoinHandle<Exchanged<T>>);
+/// The request with the token and the protocol version.
+fn authorized(req: reqwest::RequestBuilder, token: &str) -> reqwest::RequestBuilder {
+    req.bearer_auth(token)
+        .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+}
 
-impl<T> Prefetch<T> {
-    /// Waits for the answer.
-    async fn answer(&mut self) -> Exchanged<T> {
-        match (&mut self.0).await {
-            Ok(exchanged) => exchanged,
-            Err(e) => Exchanged {
-                server: None,
-                outcome: Err(Refused::Failed(Error::Network(format!(
-                    "the pull request stopped: {e}"
-                )))),
-            },
-        }
+/// Pull pages fetched ahead, in order, by a task on the worker thread; dropped, it stops.
+struct PageFeed {
+    pages: tokio::sync::mpsc::Receiver<Exchanged<PullResponse>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl PageFeed {
+    /// The next page's exchange.
+    async fn next(&mut self) -> Exchanged<PullResponse> {
+        self.pages.recv().await.unwrap_or_else(|| Exchanged {
+            server: None,
+            outcome: Err(Refused::Failed(Error::Network(
+                "the pull stopped before its last page".into(),
+            ))),
+        })
     }
 }
 
-impl<T> Drop for Prefetch<T> {
+impl Drop for PageFeed {
     fn drop(&mut self) {
-        self.0.abort();
+        self.task.abort();
     }
 }
 
