@@ -8,15 +8,12 @@
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
-use reqwest::StatusCode;
 use serde::Serialize;
 
 use super::apply::{self, PushSummary};
+use super::exchange::{Exchanged, PageFeed, Refused, authorized, exchange};
 use super::recovery::{self, Recovery};
-use super::wire::{
-    ErrorBody, MAX_PUSH_BATCH, PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest,
-    PushResponse, SERVER_ID_HEADER,
-};
+use super::wire::{ErrorBody, MAX_PUSH_BATCH, PullResponse, PushRequest, PushResponse};
 use crate::error::{Error, Result};
 use crate::store::Store;
 
@@ -334,33 +331,13 @@ impl SyncClient {
 
     /// Starts fetching pull pages from `cursor` on, in order, on the runtime's worker thread.
     fn feed_from(&self, cursor: i64) -> PageFeed {
-        // One page waiting beside the one being applied, one more being fetched: a phone holds
-        // at most three pages at once.
-        let (send, pages) = tokio::sync::mpsc::channel(1);
-        let (http, base_url, token) =
-            (self.http.clone(), self.base_url.clone(), self.token.clone());
-        let task = self.runtime.spawn(async move {
-            let mut cursor = cursor;
-            loop {
-                let request = http.get(format!("{base_url}/v1/sync/pull?cursor={cursor}"));
-                let exchanged: Exchanged<PullResponse> =
-                    exchange(authorized(request, &token)).await;
-                // After a refusal, a failure or the last page, the round decides; nothing more
-                // is asked.
-                let next = match &exchanged.outcome {
-                    Ok(page) if page.more => Some(page.cursor),
-                    _ => None,
-                };
-                if send.send(exchanged).await.is_err() {
-                    return;
-                }
-                match next {
-                    Some(after) => cursor = after,
-                    None => return,
-                }
-            }
-        });
-        PageFeed { pages, task }
+        PageFeed::start(
+            self.runtime.handle(),
+            self.http.clone(),
+            format!("{}/v1/sync/pull", self.base_url),
+            self.token.clone(),
+            cursor,
+        )
     }
 
     /// Asks the server (a push of nothing) for the last change of this device it holds, and
@@ -459,73 +436,6 @@ impl SyncClient {
     }
 }
 
-/// One request and its answer, read without the store (so it can run ahead on the worker
-/// thread): the answering server's identity, if it sent one, and the decoded body or refusal.
-struct Exchanged<T> {
-    server: Option<uuid::Uuid>,
-    outcome: std::result::Result<T, Refused>,
-}
-
-/// Sends `req` and reads its answer: a 200's JSON body, or the status and error body.
-async fn exchange<T: serde::de::DeserializeOwned>(req: reqwest::RequestBuilder) -> Exchanged<T> {
-    let resp = match req.send().await {
-        Ok(resp) => resp,
-        Err(e) => {
-            return Exchanged {
-                server: None,
-                outcome: Err(Refused::Failed(Error::Network(e.to_string()))),
-            };
-        }
-    };
-    let server = resp
-        .headers()
-        .get(SERVER_ID_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| uuid::Uuid::parse_str(v).ok());
-    let status = resp.status();
-    let outcome = if status == StatusCode::OK {
-        resp.json()
-            .await
-            .map_err(|e| Refused::Failed(Error::Protocol(e.to_string())))
-    } else {
-        Err(Refused::Answer {
-            status,
-            body: resp.json().await.ok(),
-        })
-    };
-    Exchanged { server, outcome }
-}
-
-/// The request with the token and the protocol version.
-fn authorized(req: reqwest::RequestBuilder, token: &str) -> reqwest::RequestBuilder {
-    req.bearer_auth(token)
-        .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
-}
-
-/// Pull pages fetched ahead, in order, by a task on the worker thread; dropped, it stops.
-struct PageFeed {
-    pages: tokio::sync::mpsc::Receiver<Exchanged<PullResponse>>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl PageFeed {
-    /// The next page's exchange.
-    async fn next(&mut self) -> Exchanged<PullResponse> {
-        self.pages.recv().await.unwrap_or_else(|| Exchanged {
-            server: None,
-            outcome: Err(Refused::Failed(Error::Network(
-                "the pull stopped before its last page".into(),
-            ))),
-        })
-    }
-}
-
-impl Drop for PageFeed {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
 /// A 200 answer, and whether it came from another server database than the last one.
 struct Answered<T> {
     value: T,
@@ -541,26 +451,6 @@ enum Step {
     ServerChanged,
 }
 
-/// A request that did not get a 200.
-enum Refused {
-    /// The server answered with this status and (if it parsed) error body.
-    Answer {
-        status: StatusCode,
-        body: Option<ErrorBody>,
-    },
-    /// No usable answer: the network, or a 200 that was not the expected JSON.
-    Failed(Error),
-}
-
-impl From<Refused> for Error {
-    fn from(r: Refused) -> Self {
-        match r {
-            Refused::Answer { status, body } => server_error(status, body),
-            Refused::Failed(err) => err,
-        }
-    }
-}
-
 /// What a push came back with.
 enum Pushed {
     /// The server's answer.
@@ -569,14 +459,4 @@ enum Pushed {
     ClockAhead { server_time_ms: i64 },
     /// Refused: the server expects an earlier seq than the first one sent.
     Gap { expected: i64 },
-}
-
-fn server_error(status: StatusCode, body: Option<ErrorBody>) -> Error {
-    Error::Server {
-        status: status.as_u16(),
-        message: body.map_or_else(
-            || status.to_string(),
-            |b| format!("{}: {}", b.error, b.message),
-        ),
-    }
 }
