@@ -147,6 +147,7 @@ impl From<Error> for ApiError {
             | Error::NotAnOnsiteStore { .. }
             | Error::SchemaTooNew { .. }
             | Error::Corrupt { .. }
+            | Error::Packing(_)
             | Error::Unreadable { .. }
             | Error::Sqlite(_)
             | Error::Json(_) => ApiError::Storage { detail },

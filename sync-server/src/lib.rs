@@ -15,6 +15,8 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::serve::ListenerExt;
+
 /// Serves on `listen` until `stop` completes, then shuts down gracefully. Prints the bound
 /// address first, on stdout for scripts and tests (`--listen 127.0.0.1:0` picks a free port),
 /// and logs it.
@@ -38,6 +40,13 @@ pub async fn serve_on(
     max_body: usize,
     stop: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // No Nagle delay: an answer's last small segment would otherwise wait for the client's
+    // (delayed) acknowledgement of the one before, on every pull page.
+    let listener = listener.tap_io(|tcp| {
+        if tcp.set_nodelay(true).is_err() {
+            tracing::warn!("cannot turn Nagle's algorithm off for a connection");
+        }
+    });
     axum::serve(listener, http::router(db, max_body))
         .with_graceful_shutdown(stop)
         .await

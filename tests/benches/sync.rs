@@ -4,7 +4,10 @@
 //! 1. First sync of an engineer's scope: the server holds 10,000 work orders assigned to them,
 //!    each with customer, site, asset and three earlier visits. Rows applied per second on the
 //!    device (the whole pull, end to end) beside a raw SQLite bulk insert of as many rows of
-//!    the same size in the same run.
+//!    the same size in the same run. Then where that time goes: the server's pull code run
+//!    again in-process page by page (scope query, row reads, parent checks, stamps), JSON
+//!    encode, gzip, the client's gunzip and decode, each with its share of the end-to-end time,
+//!    and the same pages fetched over HTTP without applying them.
 //! 2. Server ingest with 8 concurrent clients pushing notes at once, mutations per second,
 //!    beside raw single-row FULL commits per second in the same run: once in pushes of 500 (a
 //!    phone back online with a backlog), once in pushes of 10 (phones syncing every few
@@ -178,6 +181,12 @@ fn main() {
         values + stamps,
         stored as f64 / (values + stamps) as f64
     );
+    first_sync_breakdown(
+        &server,
+        &eng,
+        elapsed,
+        Duration::from_micros(report.apply_us),
+    );
 
     // 2. Server ingest: 8 engineers push at once, every body encoded before the clock starts,
     //    so what is timed is the server (and loopback HTTP).
@@ -270,6 +279,135 @@ fn main() {
     println!("push round trip p50 {:>8.2} ms", p50.as_secs_f64() * 1e3);
     println!("push round trip p99 {:>8.2} ms", p99.as_secs_f64() * 1e3);
     server.stop();
+}
+
+/// Where a first sync's time goes: the server's pull code run again in-process page by page
+/// over the same change log (scope query, row reads, parent checks, stamps), then each page
+/// JSON-encoded and gzipped as the server answers it, inflated and decoded as the client does.
+/// Printed beside the end-to-end time of the real sync and its device apply; what is left is
+/// HTTP on loopback, and whatever the real sync overlapped (its prefetch).
+fn first_sync_breakdown(server: &Background, token: &str, total: Duration, apply: Duration) {
+    use std::io::Read;
+    let caller = server
+        .db
+        .authenticate(token)
+        .expect("token readable")
+        .expect("engineer's token");
+    let (mut scope, mut rows, mut stamps, mut offered, mut server_total) = (
+        Duration::ZERO,
+        Duration::ZERO,
+        Duration::ZERO,
+        Duration::ZERO,
+        Duration::ZERO,
+    );
+    let (mut encode, mut gzip, mut gunzip, mut decode) = (
+        Duration::ZERO,
+        Duration::ZERO,
+        Duration::ZERO,
+        Duration::ZERO,
+    );
+    let (mut json_bytes, mut gz_bytes, mut pages) = (0usize, 0usize, 0usize);
+    let mut cursor = 0;
+    loop {
+        let t = Instant::now();
+        let (page, timings) =
+            onsite_server::sync::pull_profiled(&server.db, &caller, cursor).expect("page");
+        server_total += t.elapsed();
+        scope += timings.scope;
+        rows += timings.rows - timings.stamps - timings.offered;
+        stamps += timings.stamps;
+        offered += timings.offered;
+        let t = Instant::now();
+        let json = serde_json::to_vec(&page).expect("encode");
+        encode += t.elapsed();
+        let t = Instant::now();
+        let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
+        std::io::Write::write_all(&mut gz, &json).expect("compress");
+        let compressed = gz.finish().expect("compress");
+        gzip += t.elapsed();
+        let t = Instant::now();
+        let mut inflated = Vec::with_capacity(json.len());
+        flate2::read::GzDecoder::new(compressed.as_slice())
+            .read_to_end(&mut inflated)
+            .expect("inflate");
+        gunzip += t.elapsed();
+        let t = Instant::now();
+        let decoded: onsite_core::sync::wire::PullResponse =
+            serde_json::from_slice(&inflated).expect("decode");
+        decode += t.elapsed();
+        (json_bytes, gz_bytes, pages) = (
+            json_bytes + json.len(),
+            gz_bytes + compressed.len(),
+            pages + 1,
+        );
+        if !decoded.more {
+            break;
+        }
+        cursor = decoded.cursor;
+    }
+    let other_server = server_total.saturating_sub(scope + rows + stamps + offered);
+    let parts = [
+        ("server: change-log scan + scope query", scope),
+        ("server: row reads (parents included)", rows),
+        ("server: parent offered-checks", offered),
+        ("server: stamp reads", stamps),
+        ("server: rest of the page (transaction)", other_server),
+        ("server: JSON encode", encode),
+        ("server: gzip (fast)", gzip),
+        ("client: gunzip", gunzip),
+        ("client: JSON decode", decode),
+        ("device: apply (the real sync's apply_us)", apply),
+    ];
+    let sum: Duration = parts.iter().map(|(_, d)| *d).sum();
+    println!(
+        "first sync breakdown ({pages} pages, {:.1} MB JSON, {:.1} MB gzip), share of the end-to-end {:.2} s:",
+        json_bytes as f64 / 1e6,
+        gz_bytes as f64 / 1e6,
+        total.as_secs_f64()
+    );
+    for (what, d) in parts {
+        println!(
+            "  {what:<44} {:>7.2} s {:>5.1}%",
+            d.as_secs_f64(),
+            100.0 * d.as_secs_f64() / total.as_secs_f64()
+        );
+    }
+    let rest = total.as_secs_f64() - sum.as_secs_f64();
+    println!(
+        "  {:<44} {:>7.2} s {:>5.1}%",
+        "rest: HTTP on loopback, minus what overlapped",
+        rest,
+        100.0 * rest / total.as_secs_f64()
+    );
+    println!(
+        "first sync without the device apply (server, transport, decode) {:.2} s",
+        total.saturating_sub(apply).as_secs_f64()
+    );
+    // The same pages over loopback HTTP as the client asks for them, nothing applied.
+    let http = reqwest::blocking::Client::new();
+    let (started, mut cursor) = (Instant::now(), 0);
+    loop {
+        let page: onsite_core::sync::wire::PullResponse = http
+            .get(format!("{}/v1/sync/pull?cursor={cursor}", server.url))
+            .bearer_auth(token)
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .send()
+            .expect("pull sent")
+            .json()
+            .expect("pull page");
+        if !page.more {
+            break;
+        }
+        cursor = page.cursor;
+    }
+    let fetched = started.elapsed();
+    let in_process = sum.saturating_sub(apply);
+    println!(
+        "first sync pages over HTTP, decoded, not applied {:.2} s | the same stages in-process {:.2} s | HTTP adds {:.2} s",
+        fetched.as_secs_f64(),
+        in_process.as_secs_f64(),
+        fetched.as_secs_f64() - in_process.as_secs_f64()
+    );
 }
 
 /// Queues `n` notes on `job` (one transaction: only what is pushed is timed) and returns the

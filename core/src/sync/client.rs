@@ -8,15 +8,12 @@
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
-use reqwest::StatusCode;
 use serde::Serialize;
 
 use super::apply::{self, PushSummary};
+use super::exchange::{Exchanged, PageFeed, Refused, authorized, exchange};
 use super::recovery::{self, Recovery};
-use super::wire::{
-    ErrorBody, MAX_PUSH_BATCH, PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest,
-    PushResponse, SERVER_ID_HEADER,
-};
+use super::wire::{ErrorBody, MAX_PUSH_BATCH, PullResponse, PushRequest, PushResponse};
 use crate::error::{Error, Result};
 use crate::store::Store;
 
@@ -94,7 +91,11 @@ impl SyncClient {
         token: &str,
         timeout: std::time::Duration,
     ) -> Result<SyncClient> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
+        // One worker beside the calling thread: a pull page prefetched runs there (its HTTP,
+        // gunzip and JSON decode) while the calling thread applies the page before it.
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("onsite-sync")
             .enable_all()
             .build()
             .map_err(|e| Error::Network(format!("cannot start the sync runtime: {e}")))?;
@@ -273,17 +274,22 @@ impl SyncClient {
         }
     }
 
-    /// Pulls every page after the cursor.
+    /// Pulls every page after the cursor. The pages are fetched ahead ([`PageFeed`]): while
+    /// this thread applies page N, the worker thread decodes page N+1 and the server builds
+    /// N+2, so the server, the decoding and the device apply share both cores. Pages still
+    /// apply one at a time, in order, each with its cursor in one transaction; the feed is
+    /// used only while each applied page leaves the cursor the next was asked from (else it
+    /// starts again from the stored cursor), and it stops when the round does, for any reason.
     async fn pull_all(
         &self,
         store: &Store,
         report: &mut SyncReport,
         tell: &dyn Fn(&SyncReport),
     ) -> Result<Step> {
+        let mut cursor = store.read(apply::cursor)?;
+        let mut feed = self.feed_from(cursor);
         loop {
-            let cursor = store.read(apply::cursor)?;
-            let url = self.url(&format!("/v1/sync/pull?cursor={cursor}"));
-            let page: Answered<PullResponse> = self.send(store, self.http.get(url)).await?;
+            let page: Answered<PullResponse> = self.settle(store, feed.next().await)?;
             if page.new_server {
                 return Ok(Step::ServerChanged);
             }
@@ -315,7 +321,23 @@ impl SyncClient {
             if !page.more {
                 return Ok(Step::Done);
             }
+            cursor = store.read(apply::cursor)?;
+            if cursor != page.cursor {
+                // Not where the page said it would leave the cursor: ask again from there.
+                feed = self.feed_from(cursor);
+            }
         }
+    }
+
+    /// Starts fetching pull pages from `cursor` on, in order, on the runtime's worker thread.
+    fn feed_from(&self, cursor: i64) -> PageFeed {
+        PageFeed::start(
+            self.runtime.handle(),
+            self.http.clone(),
+            format!("{}/v1/sync/pull", self.base_url),
+            self.token.clone(),
+            cursor,
+        )
     }
 
     /// Asks the server (a push of nothing) for the last change of this device it holds, and
@@ -383,39 +405,34 @@ impl SyncClient {
         store: &Store,
         req: reqwest::RequestBuilder,
     ) -> std::result::Result<Answered<T>, Refused> {
-        let resp = req
-            .bearer_auth(&self.token)
-            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
-            .send()
-            .await
-            .map_err(|e| Refused::Failed(Error::Network(e.to_string())))?;
-        let server = resp
-            .headers()
-            .get(SERVER_ID_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| uuid::Uuid::parse_str(v).ok());
-        // Read first: the same server answering, the everyday case, needs no write.
-        let known = store
-            .read(recovery::known_server)
-            .map_err(Refused::Failed)?;
+        self.settle(store, exchange(authorized(req, &self.token)).await)
+    }
+
+    /// Notes which server database answered an exchange ([`recovery::note_server`]), whatever
+    /// its status, and hands back its outcome.
+    fn settle<T>(
+        &self,
+        store: &Store,
+        exchanged: Exchanged<T>,
+    ) -> std::result::Result<Answered<T>, Refused> {
+        let Exchanged { server, outcome } = exchanged;
         let new_server = match server {
-            Some(id) if known.as_deref() != Some(id.to_string().as_str()) => store
-                .import(|tx, _| recovery::note_server(tx, id))
-                .map_err(Refused::Failed)?,
-            _ => false,
+            Some(id) => {
+                // Read first: the same server answering, the everyday case, needs no write.
+                let known = store
+                    .read(recovery::known_server)
+                    .map_err(Refused::Failed)?;
+                if known.as_deref() == Some(id.to_string().as_str()) {
+                    false
+                } else {
+                    store
+                        .import(|tx, _| recovery::note_server(tx, id))
+                        .map_err(Refused::Failed)?
+                }
+            }
+            None => false,
         };
-        let status = resp.status();
-        if status == StatusCode::OK {
-            return resp
-                .json()
-                .await
-                .map(|value| Answered { value, new_server })
-                .map_err(|e| Refused::Failed(Error::Protocol(e.to_string())));
-        }
-        Err(Refused::Answer {
-            status,
-            body: resp.json().await.ok(),
-        })
+        outcome.map(|value| Answered { value, new_server })
     }
 }
 
@@ -434,26 +451,6 @@ enum Step {
     ServerChanged,
 }
 
-/// A request that did not get a 200.
-enum Refused {
-    /// The server answered with this status and (if it parsed) error body.
-    Answer {
-        status: StatusCode,
-        body: Option<ErrorBody>,
-    },
-    /// No usable answer: the network, or a 200 that was not the expected JSON.
-    Failed(Error),
-}
-
-impl From<Refused> for Error {
-    fn from(r: Refused) -> Self {
-        match r {
-            Refused::Answer { status, body } => server_error(status, body),
-            Refused::Failed(err) => err,
-        }
-    }
-}
-
 /// What a push came back with.
 enum Pushed {
     /// The server's answer.
@@ -462,14 +459,4 @@ enum Pushed {
     ClockAhead { server_time_ms: i64 },
     /// Refused: the server expects an earlier seq than the first one sent.
     Gap { expected: i64 },
-}
-
-fn server_error(status: StatusCode, body: Option<ErrorBody>) -> Error {
-    Error::Server {
-        status: status.as_u16(),
-        message: body.map_or_else(
-            || status.to_string(),
-            |b| format!("{}: {}", b.error, b.message),
-        ),
-    }
 }

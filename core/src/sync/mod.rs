@@ -12,6 +12,8 @@ pub mod apply;
 pub mod background;
 #[cfg(feature = "sync-client")]
 pub mod client;
+#[cfg(feature = "sync-client")]
+mod exchange;
 mod merge;
 mod pull_page;
 pub mod quarantine;

@@ -32,8 +32,11 @@ pub fn read_row(conn: &Connection, entity: Entity, id: Uuid) -> Result<Option<Ma
     let mut stmt =
         conn.prepare_cached(&format!("SELECT * FROM {} WHERE id = ?1", entity.table()))?;
     let cols: Vec<String> = stmt.column_names().map(str::to_owned).collect();
+    // The id written on the stack: a first sync reads every row of the scope through here.
+    let mut buf = Uuid::encode_buffer();
+    let id = id.as_hyphenated().encode_lower(&mut buf);
     let Some(values) = stmt
-        .query_row([id.to_string()], |r| {
+        .query_row([&*id], |r| {
             (0..cols.len())
                 .map(|i| r.get::<_, SqlValue>(i))
                 .collect::<rusqlite::Result<Vec<_>>>()

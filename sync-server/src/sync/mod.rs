@@ -14,5 +14,5 @@ pub mod group_commit;
 mod pull;
 mod push;
 
-pub use pull::{PULL_PAGE, pull};
+pub use pull::{PULL_PAGE, PageTimings, pull, pull_profiled};
 pub use push::{MAX_CLOCK_AHEAD_MS, Push, PushQueue, push, push_queue};
