@@ -24,7 +24,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use uuid::Uuid;
 
-pub use action::{ActionCtx, Op, ROW_STAMP, field_stamp, row_stamps};
+pub use action::{ActionCtx, Op, ROW_STAMP, field_stamp, field_stamps, row_stamp, row_stamps};
 pub use batch::Batch;
 pub use schema::LATEST_VERSION;
 

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::types::Value as SqlValue;
+use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Transaction};
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -26,9 +26,21 @@ fn columns(conn: &Connection, entity: Entity) -> Result<Vec<String>> {
         .collect())
 }
 
+/// A row as the wire carries it: column → value.
+pub type Row = Map<String, Value>;
+
 /// The row `id` of `entity` as column → value, if it exists (packed columns unpacked to their
 /// text, the row stamp left out: it travels beside the row).
 pub fn read_row(conn: &Connection, entity: Entity, id: Uuid) -> Result<Option<Map<String, Value>>> {
+    Ok(read_row_stamped(conn, entity, id)?.map(|(row, _)| row))
+}
+
+/// [`read_row`] and the row's own stamp, read with it (the server sends both for every row).
+pub fn read_row_stamped(
+    conn: &Connection,
+    entity: Entity,
+    id: Uuid,
+) -> Result<Option<(Row, Option<String>)>> {
     let mut stmt =
         conn.prepare_cached(&format!("SELECT * FROM {} WHERE id = ?1", entity.table()))?;
     let cols: Vec<String> = stmt.column_names().map(str::to_owned).collect();
@@ -46,8 +58,13 @@ pub fn read_row(conn: &Connection, entity: Entity, id: Uuid) -> Result<Option<Ma
         return Ok(None);
     };
     let mut row = Map::new();
+    let mut stamp = None;
     for (name, value) in cols.into_iter().zip(values) {
         if name == STAMP_COLUMN {
+            stamp = match value {
+                SqlValue::Text(t) => Some(t),
+                _ => None,
+            };
             continue;
         }
         let value = match value {
@@ -67,14 +84,22 @@ pub fn read_row(conn: &Connection, entity: Entity, id: Uuid) -> Result<Option<Ma
         };
         row.insert(name, value);
     }
-    Ok(Some(row))
+    Ok(Some((row, stamp)))
 }
 
 /// Writes pulled rows. The statement for each kind of row (and set of kept columns) is built
 /// once per writer, not once per row: a first sync writes hundreds of thousands of rows.
 #[derive(Default)]
 pub struct RowWriter {
-    statements: HashMap<(Entity, Vec<String>), (Vec<String>, String)>,
+    /// Per kind of row: for each set of kept columns seen, the columns and the upsert.
+    statements: HashMap<Entity, Vec<Upsert>>,
+}
+
+/// An upsert for one kind of row and one set of kept columns.
+struct Upsert {
+    kept: Vec<String>,
+    cols: Vec<String>,
+    sql: String,
 }
 
 impl RowWriter {
@@ -89,12 +114,20 @@ impl RowWriter {
         stamp: Option<&str>,
         keep: &[String],
     ) -> Result<()> {
-        let key = (entity, keep.to_vec());
-        if !self.statements.contains_key(&key) {
-            let statement = upsert(tx, entity, keep)?;
-            self.statements.insert(key.clone(), statement);
-        }
-        let (cols, sql) = &self.statements[&key];
+        let known = self.statements.entry(entity).or_default();
+        let at = match known.iter().position(|u| u.kept == keep) {
+            Some(at) => at,
+            None => {
+                let (cols, sql) = upsert(tx, entity, keep)?;
+                known.push(Upsert {
+                    kept: keep.to_vec(),
+                    cols,
+                    sql,
+                });
+                known.len() - 1
+            }
+        };
+        let Upsert { cols, sql, .. } = &known[at];
         let bad = || {
             Error::inconsistent(
                 entity.table(),
@@ -104,28 +137,35 @@ impl RowWriter {
         if row.len() != cols.len() {
             return Err(bad());
         }
-        let mut values: Vec<SqlValue> = cols
+        // Text is bound borrowed from the row (SQLite copies it): no copy per value here.
+        let mut values: Vec<ToSqlOutput<'_>> = cols
             .iter()
             .map(|c| match row.get(c).ok_or_else(bad)? {
-                Value::Null => Ok(SqlValue::Null),
-                Value::Bool(b) => Ok(SqlValue::Integer(i64::from(*b))),
+                Value::Null => Ok(ToSqlOutput::Owned(SqlValue::Null)),
+                Value::Bool(b) => Ok(ToSqlOutput::Owned(SqlValue::Integer(i64::from(*b)))),
                 Value::Number(n) => n
                     .as_i64()
                     .map(SqlValue::Integer)
                     .or_else(|| n.as_f64().map(SqlValue::Real))
+                    .map(ToSqlOutput::Owned)
                     .ok_or_else(bad),
                 Value::String(s) if packed::is_packed(entity, c) => {
-                    Ok(SqlValue::Blob(packed::pack(s)?))
+                    Ok(ToSqlOutput::Owned(SqlValue::Blob(packed::pack(s)?)))
                 }
-                Value::String(s) => Ok(SqlValue::Text(s.clone())),
+                Value::String(s) => Ok(borrowed_text(s)),
                 _ => Err(bad()),
             })
             .collect::<Result<_>>()?;
-        values.push(stamp.map_or(SqlValue::Null, |s| SqlValue::Text(s.to_owned())));
+        values.push(stamp.map_or(ToSqlOutput::Owned(SqlValue::Null), borrowed_text));
         tx.prepare_cached(sql)?
             .execute(rusqlite::params_from_iter(values))?;
         Ok(())
     }
+}
+
+/// Text bound borrowed from the pulled row (SQLite copies it): no copy per value here.
+fn borrowed_text(s: &str) -> ToSqlOutput<'_> {
+    ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes()))
 }
 
 /// The table's columns and the upsert statement that keeps `keep`; the stamp is its last

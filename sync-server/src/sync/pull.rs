@@ -20,20 +20,17 @@ use crate::error::{Invalid, ServerResult};
 /// that much.
 pub const PULL_PAGE: i64 = 2_000;
 
-/// A row's stamps as the wire carries them: the row stamp, and the stamps of fields changed
-/// since.
+/// The stamps of a row's fields changed since it was written, as the wire carries them (its row
+/// stamp is read with the row, `rows::read_row_stamped`).
 fn stamps_of(
     conn: &Connection,
     entity: Entity,
     id: Uuid,
-) -> onsite_core::Result<(Option<String>, std::collections::BTreeMap<String, String>)> {
-    let mut stamps = onsite_core::store::row_stamps(conn, entity, id)?;
-    let row_stamp = stamps.remove(onsite_core::store::ROW_STAMP);
-    let fields = stamps
+) -> onsite_core::Result<std::collections::BTreeMap<String, String>> {
+    Ok(onsite_core::store::field_stamps(conn, entity, id)?
         .into_iter()
         .map(|(field, hlc)| (field, hlc.to_string()))
-        .collect();
-    Ok((row_stamp.map(|h| h.to_string()), fields))
+        .collect())
 }
 
 /// Which change-log entries an engineer may see: their jobs; the history of those jobs (visits
@@ -118,7 +115,7 @@ impl Page {
         server_seq: i64,
         entity: Entity,
         id: Uuid,
-        row: serde_json::Map<String, serde_json::Value>,
+        (row, stamp): (serde_json::Map<String, serde_json::Value>, Option<String>),
     ) -> onsite_core::Result<()> {
         // Inserted first: a row is never its own ancestor, but a damaged database must not loop.
         if !self.holds.insert((entity, id)) {
@@ -150,12 +147,12 @@ impl Page {
                     continue;
                 }
             }
-            if let Some(parent_row) = rows::read_row(conn, *parent, parent_id)? {
+            if let Some(parent_row) = rows::read_row_stamped(conn, *parent, parent_id)? {
                 self.row_with_parents(conn, server_seq, *parent, parent_id, parent_row)?;
             }
         }
         let started = Instant::now();
-        let (stamp, field_stamps) = stamps_of(conn, entity, id)?;
+        let field_stamps = stamps_of(conn, entity, id)?;
         self.timings.stamps += started.elapsed();
         self.changes.push(RowChange {
             server_seq,
@@ -261,7 +258,7 @@ fn read_page(db: &Db, caller: &User, cursor: i64) -> ServerResult<(PullResponse,
                 })?;
                 if removed {
                     page.removal(server_seq, entity, id);
-                } else if let Some(row) = rows::read_row(conn, entity, id)? {
+                } else if let Some(row) = rows::read_row_stamped(conn, entity, id)? {
                     page.row_with_parents(conn, server_seq, entity, id, row)?;
                 }
             }
