@@ -3,11 +3,10 @@
 //!
 //! 1. First sync of an engineer's scope: the server holds 10,000 work orders assigned to them,
 //!    each with customer, site, asset and three earlier visits. Rows applied per second on the
-//!    device (the whole pull, end to end) beside a raw SQLite bulk insert of as many rows of
-//!    the same size in the same run. Then where that time goes: the server's pull code run
-//!    again in-process page by page (scope query, row reads, parent checks, stamps), JSON
-//!    encode, gzip, the client's gunzip and decode, each with its share of the end-to-end time,
-//!    and the same pages fetched over HTTP without applying them.
+//!    device, and end to end, beside a raw SQLite bulk insert of the very same rows in the same
+//!    run (the fastest of three; also beside the older baseline of 300-byte rows with
+//!    sequential keys); the store's bytes beside the raw bytes of its rows; and where the
+//!    time goes (the server's pull stages in-process, encode, gzip, decode, apply).
 //! 2. Server ingest with 8 concurrent clients pushing notes at once, mutations per second,
 //!    beside raw single-row FULL commits per second in the same run: once in pushes of 500 (a
 //!    phone back online with a backlog), once in pushes of 10 (phones syncing every few
@@ -159,7 +158,14 @@ fn main() {
     let device_rate = rows as f64 / (report.apply_us as f64 / 1e6);
     let end_to_end = rows as f64 / elapsed.as_secs_f64();
     let synthetic_rate = raw_bulk_insert(&dir.path().join("raw-bulk.db"), rows);
-    let (same_rows, raw_rate) = raw_bulk_insert_same_rows(&device, &dir.path().join("raw-same.db"));
+    // The fastest of three: the machine is shared, and a baseline slowed by a neighbour would
+    // flatter the ratio.
+    let (same_rows, raw_rate) = (0..3)
+        .map(|n| raw_bulk_insert_same_rows(&device, &dir.path().join(format!("raw-same-{n}.db"))))
+        .fold(
+            (0, 0.0f64),
+            |best, run| if run.1 > best.1 { run } else { best },
+        );
     assert_eq!(same_rows, rows, "the raw insert writes every pulled row");
     println!("first sync: {rows} rows in {:.1} s", elapsed.as_secs_f64());
     println!(
