@@ -69,16 +69,29 @@ url="$(sed -n 's/^listening on //p' "$work/stdout")"
 
 started=$SECONDS
 status=0
-SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH="$PWD/scripts" "$venv/bin/st" --config-file "$work/schemathesis.toml" run "$url/openapi.json" \
-    --header "Authorization: Bearer $token" \
-    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,positive_data_acceptance \
-    --seed "$seed" \
-    --max-examples "$examples" \
-    --workers 2 \
-    --generation-database none \
-    --suppress-health-check all \
-    --no-color \
-    --request-timeout 30 || status=$?
+run_schemathesis() {
+    SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH="$PWD/scripts" "$venv/bin/st" --config-file "$work/schemathesis.toml" run "$url/openapi.json" \
+        --header "Authorization: Bearer $token" \
+        --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,positive_data_acceptance \
+        --seed "$seed" \
+        --max-examples "$examples" \
+        --workers 2 \
+        --generation-database none \
+        --suppress-health-check all \
+        --no-color \
+        --request-timeout 30 2>&1 | tee "$work/schemathesis.out"
+    return "${PIPESTATUS[0]}"
+}
+run_schemathesis || status=$?
+# Schemathesis 4.32.5 now and then fails inside itself (a KeyError in its Hypothesis
+# integration, reported as a "Runtime Error" with every test case passed). Only that is run once
+# more; any failure it found in the API fails the run as it is.
+if [[ $status -ne 0 ]] && ! grep -q 'FAILURES' "$work/schemathesis.out" \
+    && grep -q 'Runtime Error' "$work/schemathesis.out"; then
+    echo "schemathesis.sh: schemathesis failed inside itself (a Runtime Error, no API failure); running it once more"
+    status=0
+    run_schemathesis || status=$?
+fi
 echo "schemathesis.sh: ran in $((SECONDS - started)) s (seed $seed, $examples examples per operation)"
 if grep -q 'ERROR\|panicked' "$work/server.log"; then
     echo "schemathesis.sh: the server logged failures:" >&2
