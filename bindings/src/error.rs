@@ -141,7 +141,7 @@ impl From<Error> for ApiError {
                 500..=599 => ApiError::Network { detail },
                 _ => ApiError::Other { detail },
             },
-            Error::Protocol(_) => ApiError::Other { detail },
+            Error::Protocol(_) | Error::Snapshot(_) => ApiError::Other { detail },
             Error::NotADatabase { .. }
             | Error::Damaged { .. }
             | Error::NotAnOnsiteStore { .. }

@@ -119,6 +119,9 @@ pub enum Error {
     /// The other side broke the sync protocol.
     #[error("sync protocol error: {0}")]
     Protocol(String),
+    /// A snapshot was refused or could not be read (`sync::snapshot`); the store is unchanged.
+    #[error(transparent)]
+    Snapshot(#[from] crate::sync::snapshot::SnapshotError),
     /// SQLite failed.
     #[error("storage error: {0}")]
     Sqlite(#[from] rusqlite::Error),
@@ -415,6 +418,7 @@ impl Error {
             Error::Network(_) => "network",
             Error::Server { .. } => "server",
             Error::Protocol(_) => "protocol",
+            Error::Snapshot(_) => "snapshot",
             Error::Sqlite(e)
                 if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) =>
             {

@@ -81,6 +81,8 @@ pub struct Db {
     pub pushes: crate::sync::PushQueue,
     /// Change-log entries per pull page ([`crate::sync::PULL_PAGE`] unless set for a test).
     pull_page: i64,
+    /// Whether first-sync snapshots are answered (`crate::sync::snapshot`).
+    snapshots: bool,
 }
 
 /// The database file inside a data directory.
@@ -135,6 +137,7 @@ impl Db {
             path: db_file(data_dir),
             pushes: crate::sync::push_queue(),
             pull_page: crate::sync::PULL_PAGE,
+            snapshots: true,
         })
     }
 
@@ -202,6 +205,27 @@ impl Db {
     pub fn with_pull_page(mut self, entries: u32) -> Db {
         self.pull_page = i64::from(entries.max(1));
         self
+    }
+
+    /// The same database answering first-sync snapshots or not (`--no-snapshots`).
+    pub fn with_snapshots(mut self, on: bool) -> Db {
+        self.snapshots = on;
+        self
+    }
+
+    /// Whether first-sync snapshots are answered.
+    pub fn snapshots(&self) -> bool {
+        self.snapshots
+    }
+
+    /// The database's file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Where snapshots are built (`sync::snapshot`): beside the database, on the same disk.
+    pub fn snapshots_dir(&self) -> std::path::PathBuf {
+        self.path.with_extension("snapshots")
     }
 
     /// Change-log entries per pull page.

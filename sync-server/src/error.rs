@@ -60,6 +60,18 @@ pub enum ServerError {
     /// An account of that name exists already.
     #[error("a user with that name exists")]
     NameTaken,
+    /// A snapshot asked for a store schema this server does not build: the device pulls page
+    /// by page instead.
+    #[error("this server builds snapshots of store schema {built}, not {asked}: pull page by page")]
+    SnapshotSchema {
+        /// The schema version the device asked for.
+        asked: i64,
+        /// The one this server builds.
+        built: u32,
+    },
+    /// This server answers no snapshots (`--no-snapshots`): the device pulls page by page.
+    #[error("this server sends no snapshots: pull page by page")]
+    SnapshotsOff,
     /// The core refused or failed (a rule, a missing row, its storage).
     #[error(transparent)]
     Core(#[from] Error),
@@ -170,6 +182,7 @@ fn core_code(err: &Error) -> &'static str {
         | Error::Network(_)
         | Error::Server { .. }
         | Error::Protocol(_)
+        | Error::Snapshot(_)
         | Error::Sqlite(_) => "internal",
     }
 }
@@ -186,6 +199,8 @@ impl ServerError {
             ServerError::NotFound { .. } => "not_found",
             ServerError::Invalid { .. } => "invalid",
             ServerError::NameTaken => "conflict",
+            ServerError::SnapshotSchema { .. } => "snapshot_schema",
+            ServerError::SnapshotsOff => "snapshots_off",
             ServerError::Core(err) => core_code(err),
             ServerError::Storage { .. } => "internal",
         }

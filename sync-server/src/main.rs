@@ -29,6 +29,10 @@ struct Args {
     /// Change-log entries per pull page (tests use tiny pages; the default suits phones).
     #[arg(long, default_value_t = onsite_server::sync::PULL_PAGE as u32)]
     pull_page_size: u32,
+    /// Answer no first-sync snapshots (each costs the server disk the size of its scope while
+    /// it is sent); devices then pull their first sync page by page.
+    #[arg(long)]
+    no_snapshots: bool,
     /// How log lines (on stderr) are written; `RUST_LOG` filters them (default `info`).
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -74,7 +78,10 @@ fn main() -> ExitCode {
         };
     }
     let db = match db::Db::open(&args.data) {
-        Ok(db) => Arc::new(db.with_pull_page(args.pull_page_size)),
+        Ok(db) => Arc::new(
+            db.with_pull_page(args.pull_page_size)
+                .with_snapshots(!args.no_snapshots),
+        ),
         Err(err) => {
             // The message names the data file or directory, never a row's content.
             tracing::error!(code = %err.kind(), error = %err, "cannot open the database");

@@ -2,7 +2,8 @@
 //! with one change-log entry per page, so any row sent before its parent would fail its page.
 //! A job handed to an engineer (its asset re-logged before its contract), a follow-up of a visit
 //! that was re-opened (its link leaves the scope), and a job taken away while a follow-up on the
-//! phone still follows it.
+//! phone still follows it. Every client here pulls page by page (`paged_only`): a new phone
+//! would otherwise install its first sync from a snapshot (`sync_snapshot.rs`).
 
 use chrono::{Duration, Utc};
 use onsite_core::Store;
@@ -54,7 +55,9 @@ fn a_job_handed_over_arrives_with_its_contract_one_entry_per_page() {
     let w = tiny_pages();
     let dir = TempDir::new().expect("temp dir");
     let a = Store::open(dir.path().join("a.db")).expect("a");
-    let client = SyncClient::new(&w.server.url, &w.tokens[0]).expect("client");
+    let client = SyncClient::new(&w.server.url, &w.tokens[0])
+        .expect("client")
+        .paged_only();
     // eng-b's job: eng-a's cursor passes every row of it without receiving any.
     let job = job_on_contract(&w.dispatcher, "eng-b");
     client.sync_now(&a).expect("a syncs, nothing of eng-b's");
@@ -81,7 +84,9 @@ fn a_follow_up_of_a_reopened_visit_reaches_a_new_phone() {
         json!({ "to": "assigned" }),
     );
     let fresh = Store::open(dir.path().join("b-new.db")).expect("new phone");
-    let client = SyncClient::new(&w.server.url, &w.tokens[1]).expect("client");
+    let client = SyncClient::new(&w.server.url, &w.tokens[1])
+        .expect("client")
+        .paged_only();
     let round = client.sync_now(&fresh).expect("the new phone syncs");
     assert_eq!(round.quarantined, 0, "{round:?}");
     let wo = fresh
@@ -116,7 +121,9 @@ fn a_job_taken_away_while_a_follow_up_follows_it_does_not_fail_the_page() {
     let dir = TempDir::new().expect("temp dir");
     let (first, follow_up) = follow_up_for(&w, &dir, "eng-a");
     let a = Store::open(dir.path().join("a.db")).expect("a");
-    let client = SyncClient::new(&w.server.url, &w.tokens[0]).expect("client");
+    let client = SyncClient::new(&w.server.url, &w.tokens[0])
+        .expect("client")
+        .paged_only();
     client.sync_now(&a).expect("a has both");
     w.dispatcher.post(
         &format!("/v1/work-orders/{first}/status"),
@@ -141,7 +148,9 @@ fn a_job_taken_away_while_a_follow_up_follows_it_does_not_fail_the_page() {
 fn follow_up_for(w: &World, dir: &TempDir, engineer: &str) -> (Uuid, Uuid) {
     let first = dispatch(&w.dispatcher, "WO-A", "eng-a");
     let a = Store::open(dir.path().join("a.db")).expect("a");
-    let client = SyncClient::new(&w.server.url, &w.tokens[0]).expect("client");
+    let client = SyncClient::new(&w.server.url, &w.tokens[0])
+        .expect("client")
+        .paged_only();
     client.sync_now(&a).expect("a gets WO-A");
     for to in [Status::Accepted, Status::OnSite] {
         a.set_status(first, to, Role::Engineer, None).expect("move");
@@ -205,7 +214,9 @@ fn a_pull_stopped_mid_way_keeps_each_applied_page_and_resumes() {
     }
     let dir = TempDir::new().expect("temp dir");
     let a = Store::open(dir.path().join("a.db")).expect("a");
-    let client = SyncClient::new(&w.server.url, &w.tokens[0]).expect("client");
+    let client = SyncClient::new(&w.server.url, &w.tokens[0])
+        .expect("client")
+        .paged_only();
     let server = std::sync::Mutex::new(&mut w.server);
     let killed = std::sync::atomic::AtomicBool::new(false);
     let round = client.sync_now_reporting(&a, &|p| {

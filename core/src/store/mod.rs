@@ -194,6 +194,24 @@ impl Store {
         self.write_with(false, Durability::Relaxed, f)
     }
 
+    /// Imports from another SQLite file: `file` is attached to the writer as `snapshot` for
+    /// the one transaction `f` runs in (like [`Store::import_pulled`]: it holds the cursor it
+    /// brings), and detached after it, whatever `f` returned.
+    pub fn import_attached<T>(
+        &self,
+        file: &str,
+        f: impl FnOnce(&Transaction<'_>, &mut ActionCtx) -> Result<T>,
+    ) -> Result<T> {
+        let mut conn = lock(&self.writer);
+        // ATTACH cannot run inside a transaction, so it comes before the write begins.
+        conn.execute("ATTACH DATABASE ?1 AS snapshot", [file])?;
+        let out = self.write_on(&mut conn, false, Durability::Relaxed, f);
+        let detached = conn.execute_batch("DETACH DATABASE snapshot");
+        let out = out?;
+        detached?;
+        Ok(out)
+    }
+
     fn write_with<T>(
         &self,
         to_outbox: bool,
@@ -201,6 +219,16 @@ impl Store {
         f: impl FnOnce(&Transaction<'_>, &mut ActionCtx) -> Result<T>,
     ) -> Result<T> {
         let mut conn = lock(&self.writer);
+        self.write_on(&mut conn, to_outbox, durability, f)
+    }
+
+    fn write_on<T>(
+        &self,
+        conn: &mut Connection,
+        to_outbox: bool,
+        durability: Durability,
+        f: impl FnOnce(&Transaction<'_>, &mut ActionCtx) -> Result<T>,
+    ) -> Result<T> {
         if durability == Durability::Relaxed {
             conn.execute_batch("PRAGMA synchronous = NORMAL")?;
         }

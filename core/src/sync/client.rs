@@ -11,11 +11,12 @@ use flate2::write::GzEncoder;
 use serde::Serialize;
 
 use super::apply::{self, PushSummary};
-use super::exchange::{Exchanged, PageFeed, Refused, authorized, exchange};
+use super::exchange::{Exchanged, PageFeed, Refused, authorized, download_snapshot, exchange};
 use super::recovery::{self, Recovery};
+use super::snapshot;
 use super::wire::{ErrorBody, MAX_PUSH_BATCH, PullResponse, PushRequest, PushResponse};
 use crate::error::{Error, Result};
-use crate::store::Store;
+use crate::store::{LATEST_VERSION, Store};
 
 /// What one sync round did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -44,7 +45,15 @@ pub struct SyncReport {
     /// The jobs those rows belong to (where a row names one), so a screen can mark them.
     #[cfg_attr(feature = "uniffi", uniffi(default = []))]
     pub quarantined_jobs: Vec<uuid::Uuid>,
+    /// Of `pulled`, the rows a first sync installed from the server's snapshot (0 when it
+    /// pulled page by page).
+    #[cfg_attr(feature = "uniffi", uniffi(default = 0))]
+    pub snapshot_rows: u64,
 }
+
+/// How long a snapshot download may take in all (a 10,000-job scope is tens of megabytes on a
+/// weak network); a stalled one still fails after the client's own timeout without a byte.
+const SNAPSHOT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30 * 60);
 
 /// A push body as gzip-compressed JSON: outbox payloads are repetitive text, and a phone's
 /// uplink is the slow direction. (Responses are compressed by the server and inflated by
@@ -76,6 +85,8 @@ pub struct SyncClient {
     http: reqwest::Client,
     base_url: String,
     token: String,
+    /// Whether a first sync asks for the server's snapshot before pulling page by page.
+    snapshots: bool,
 }
 
 impl SyncClient {
@@ -101,6 +112,8 @@ impl SyncClient {
             .map_err(|e| Error::Network(format!("cannot start the sync runtime: {e}")))?;
         let http = reqwest::Client::builder()
             .timeout(timeout)
+            // Per read, so that a long download (a snapshot) still fails fast when it stalls.
+            .read_timeout(timeout)
             .build()
             .map_err(|e| Error::Network(e.to_string()))?;
         Ok(SyncClient {
@@ -108,7 +121,15 @@ impl SyncClient {
             http,
             base_url: base_url.trim_end_matches('/').to_owned(),
             token: token.to_owned(),
+            snapshots: true,
         })
+    }
+
+    /// The same client, with a first sync pulled page by page instead of installed from a
+    /// snapshot (tests of the paged pull; a server known to lack snapshots).
+    pub fn paged_only(mut self) -> SyncClient {
+        self.snapshots = false;
+        self
     }
 
     /// One full round: push the whole outbox, then pull every page. Each step is committed as
@@ -274,7 +295,9 @@ impl SyncClient {
         }
     }
 
-    /// Pulls every page after the cursor. The pages are fetched ahead ([`PageFeed`]): while
+    /// Pulls every page after the cursor; a store that never synced first asks for the
+    /// server's snapshot of its scope ([`snapshot`]) and pulls on from its cursor, or, if that
+    /// fails in any way, pulls every page from 0 in the same round. The pages are fetched ahead ([`PageFeed`]): while
     /// this thread applies page N, the worker thread decodes page N+1 and the server builds
     /// N+2, so the server, the decoding and the device apply share both cores. Pages still
     /// apply one at a time, in order, each with its cursor in one transaction; the feed is
@@ -287,6 +310,16 @@ impl SyncClient {
         tell: &dyn Fn(&SyncReport),
     ) -> Result<Step> {
         let mut cursor = store.read(apply::cursor)?;
+        if cursor == 0 && self.snapshots && store.read(snapshot::is_fresh)? {
+            match self.install_snapshot(store, report, tell).await {
+                Ok(Step::ServerChanged) => return Ok(Step::ServerChanged),
+                Ok(Step::Done) => cursor = store.read(apply::cursor)?,
+                // Whatever went wrong, the store is as it was: the pages bring the same rows.
+                Err(err) => {
+                    tracing::info!(error = %err.code(), "no snapshot: pulling page by page")
+                }
+            }
+        }
         let mut feed = self.feed_from(cursor);
         loop {
             let page: Answered<PullResponse> = self.settle(store, feed.next().await)?;
@@ -327,6 +360,39 @@ impl SyncClient {
                 feed = self.feed_from(cursor);
             }
         }
+    }
+
+    /// Downloads the server's snapshot of this device's scope and installs it (a fresh store).
+    async fn install_snapshot(
+        &self,
+        store: &Store,
+        report: &mut SyncReport,
+        tell: &dyn Fn(&SyncReport),
+    ) -> Result<Step> {
+        let request = self
+            .http
+            .get(self.url(&format!("/v1/sync/snapshot?schema={LATEST_VERSION}")))
+            .timeout(SNAPSHOT_TIMEOUT);
+        let mut path = store.path().as_os_str().to_owned();
+        path.push(".snapshot");
+        let downloaded = download_snapshot(authorized(request, &self.token), path.into()).await;
+        let answered = self.settle(store, downloaded)?;
+        if answered.new_server {
+            return Ok(Step::ServerChanged);
+        }
+        let started = std::time::Instant::now();
+        let installed = snapshot::install(store, &answered.value)?;
+        tracing::debug!(
+            rows = installed.rows,
+            cursor = installed.cursor,
+            "snapshot installed"
+        );
+        report.pulled += installed.rows;
+        report.snapshot_rows += installed.rows;
+        report.apply_us += u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        report.cursor = installed.cursor;
+        tell(report);
+        Ok(Step::Done)
     }
 
     /// Starts fetching pull pages from `cursor` on, in order, on the runtime's worker thread.

@@ -1,10 +1,12 @@
 //! One HTTP exchange with the sync server, read without the store so it can run on the sync
 //! runtime's worker thread: the answering server's identity and the decoded body or refusal
-//! ([`exchange`]), and the pull pages fetched ahead of the device applying them ([`PageFeed`]).
+//! ([`exchange`]), the pull pages fetched ahead of the device applying them ([`PageFeed`]), and
+//! a first sync's snapshot received to a file ([`download_snapshot`]).
 //! Built with the `sync-client` feature.
 
 use reqwest::StatusCode;
 
+use super::snapshot::{Download, SHA256_HEADER, SnapshotFile};
 use super::wire::{ErrorBody, PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, SERVER_ID_HEADER};
 use crate::error::Error;
 
@@ -30,11 +32,7 @@ pub(super) async fn exchange<T: serde::de::DeserializeOwned>(
             };
         }
     };
-    let server = resp
-        .headers()
-        .get(SERVER_ID_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| uuid::Uuid::parse_str(v).ok());
+    let server = server_of(&resp);
     let status = resp.status();
     let outcome = if status == StatusCode::OK {
         resp.json()
@@ -46,6 +44,60 @@ pub(super) async fn exchange<T: serde::de::DeserializeOwned>(
             body: resp.json().await.ok(),
         })
     };
+    Exchanged { server, outcome }
+}
+
+/// The answering server database's identity, if the answer names one.
+fn server_of(resp: &reqwest::Response) -> Option<uuid::Uuid> {
+    resp.headers()
+        .get(SERVER_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| uuid::Uuid::parse_str(v).ok())
+}
+
+/// Sends a snapshot request and receives its answer into `path` as it arrives, decompressed
+/// and checked against the hash the server announced ([`Download`]).
+pub(super) async fn download_snapshot(
+    req: reqwest::RequestBuilder,
+    path: std::path::PathBuf,
+) -> Exchanged<SnapshotFile> {
+    let mut resp = match req.send().await {
+        Ok(resp) => resp,
+        Err(e) => {
+            return Exchanged {
+                server: None,
+                outcome: Err(Refused::Failed(Error::Network(e.to_string()))),
+            };
+        }
+    };
+    let server = server_of(&resp);
+    let status = resp.status();
+    if status != StatusCode::OK {
+        let body = resp.json().await.ok();
+        return Exchanged {
+            server,
+            outcome: Err(Refused::Answer { status, body }),
+        };
+    }
+    let outcome = async {
+        let announced = resp
+            .headers()
+            .get(SHA256_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .ok_or_else(|| Error::Protocol("a snapshot came without its hash".into()))?;
+        let mut download = Download::create(path)?;
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| Error::Network(e.to_string()))?
+        {
+            download.write(&chunk)?;
+        }
+        download.finish(&announced)
+    }
+    .await
+    .map_err(Refused::Failed);
     Exchanged { server, outcome }
 }
 

@@ -1,7 +1,7 @@
 //! Sync: the wire protocol shared with the server ([`wire`]), the server's replay of a device's
 //! actions through the same rule code ([`replay`]), copying rows between stores ([`rows`]) and
 //! the device applying the server's answers ([`apply`]), holding the rows it cannot apply
-//! ([`quarantine`]).
+//! ([`quarantine`]), and a fresh device's whole scope installed from one file ([`snapshot`]).
 //!
 //! The HTTP client (`client`) and the background loop (`background`) are behind the
 //! `sync-client` feature: they bring reqwest and a tokio runtime, which the devices (the bindings,
@@ -21,4 +21,5 @@ pub mod recovery;
 mod removal;
 pub mod replay;
 pub mod rows;
+pub mod snapshot;
 pub mod wire;

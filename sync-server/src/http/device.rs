@@ -1,4 +1,5 @@
-//! The endpoints devices call: push and pull, behind the protocol-version header.
+//! The endpoints devices call: push, pull and the first sync's snapshot, behind the
+//! protocol-version header.
 
 use axum::Json;
 use axum::extract::State;
@@ -7,6 +8,7 @@ use serde::Deserialize;
 
 use super::{ApiError, AppState, Body, Caller, QueryArgs, blocking, check_protocol};
 use crate::sync;
+use onsite_core::sync::snapshot;
 use onsite_core::sync::wire::{PullResponse, PushRequest, PushResponse};
 use utoipa::IntoParams;
 
@@ -62,4 +64,56 @@ pub(super) async fn pull(
     blocking(move || sync::pull(&db, &caller.0, q.cursor))
         .await
         .map(Json)
+}
+
+/// Which snapshot a device asks for.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SnapshotQuery {
+    /// The device store's schema version (`store::LATEST_VERSION` of its build): a snapshot
+    /// is the store's own tables, so only a device of the same schema can install it.
+    #[param(minimum = 1)]
+    schema: i64,
+}
+
+/// A device's whole scope as one compressed SQLite file, for its first sync: installed in one
+/// transaction, then the device pulls on from the cursor inside it. The SHA-256 of the bytes
+/// comes in the `onsite-snapshot-sha256` header.
+#[utoipa::path(
+    get,
+    path = "/v1/sync/snapshot",
+    tag = "sync",
+    params(SnapshotQuery),
+    responses(
+        (
+            status = 200,
+            description = "the snapshot (zstd over an SQLite file)",
+            content_type = "application/vnd.onsite.snapshot+zstd",
+            body = [u8],
+            headers(("onsite-snapshot-sha256" = String, description = "SHA-256 (hex) of the body's bytes"))
+        ),
+        Refusals
+    ),
+    security(("bearer" = []))
+)]
+pub(super) async fn snapshot(
+    State(db): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    QueryArgs(q): QueryArgs<SnapshotQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::http::header;
+    check_protocol(&headers)?;
+    let built = blocking(move || sync::snapshot(&db, &caller.0, q.schema)).await?;
+    let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::with_capacity(
+        tokio::fs::File::from_std(built.file),
+        64 * 1024,
+    ));
+    axum::response::Response::builder()
+        .header(header::CONTENT_TYPE, snapshot::CONTENT_TYPE)
+        .header(header::CONTENT_LENGTH, built.len)
+        .header(snapshot::SHA256_HEADER, built.sha256)
+        .body(body)
+        .map_err(|_| ApiError::worker_failed())
 }

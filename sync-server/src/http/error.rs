@@ -84,8 +84,10 @@ fn status_of(code: &str) -> StatusCode {
     match code {
         "invalid" => StatusCode::BAD_REQUEST,
         "forbidden" => StatusCode::FORBIDDEN,
-        "not_found" => StatusCode::NOT_FOUND,
-        "refused" | "conflict" | "gap" | "seq_reused" | "clock_ahead" => StatusCode::CONFLICT,
+        "not_found" | "snapshots_off" => StatusCode::NOT_FOUND,
+        "refused" | "conflict" | "gap" | "seq_reused" | "clock_ahead" | "snapshot_schema" => {
+            StatusCode::CONFLICT
+        }
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -188,6 +190,15 @@ mod tests {
             (Missing::User.into(), 404, "not_found"),
             (Invalid::NegativeCursor.into(), 400, "invalid"),
             (ServerError::NameTaken, 409, "conflict"),
+            (
+                ServerError::SnapshotSchema {
+                    asked: 3,
+                    built: onsite_core::store::LATEST_VERSION,
+                },
+                409,
+                "snapshot_schema",
+            ),
+            (ServerError::SnapshotsOff, 404, "snapshots_off"),
             (
                 Error::not_found(Entity::WorkOrder, "x").into(),
                 404,

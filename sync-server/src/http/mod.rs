@@ -24,8 +24,10 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
+use onsite_core::sync::snapshot;
 use onsite_core::sync::wire::{PROTOCOL_HEADER, PROTOCOL_VERSION};
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::decompression::RequestDecompressionLayer;
 
 pub use error::ApiError;
@@ -118,6 +120,7 @@ pub fn router(db: AppState, max_body: usize) -> Router {
         )
         .route("/v1/sync/push", post(device::push))
         .route("/v1/sync/pull", get(device::pull))
+        .route("/v1/sync/snapshot", get(device::snapshot))
         .fallback(fallback::no_route)
         .method_not_allowed_fallback(fallback::wrong_method)
         // The limit applies to the inflated body, so a small gzip bomb is refused too.
@@ -128,10 +131,15 @@ pub fn router(db: AppState, max_body: usize) -> Router {
         .layer(axum::middleware::from_fn(fallback::json_errors))
         // Fastest: pull pages are large and repetitive, so even the lightest level shrinks
         // them several times, and the server's CPU is shared by every device syncing.
+        // Not a snapshot: it is zstd already.
         .layer(
             CompressionLayer::new()
                 .gzip(true)
-                .quality(tower_http::CompressionLevel::Fastest),
+                .quality(tower_http::CompressionLevel::Fastest)
+                .compress_when(
+                    DefaultPredicate::new()
+                        .and(NotForContentType::const_new(snapshot::CONTENT_TYPE)),
+                ),
         )
         .layer(axum::middleware::from_fn_with_state(
             db.clone(),

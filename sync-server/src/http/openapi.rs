@@ -41,12 +41,15 @@ pub(super) enum Refusals {
     )]
     Forbidden(ErrorBody),
     /// An id that does not exist.
-    #[response(status = 404, description = "no such row (`not_found`)")]
+    #[response(
+        status = 404,
+        description = "no such row (`not_found`), or no snapshots here (`snapshots_off`)"
+    )]
     NotFound(ErrorBody),
     /// Refused by the rules or the sync protocol.
     #[response(
         status = 409,
-        description = "refused by the rules or the protocol (`refused`, `conflict`, `gap`, `seq_reused`, `clock_ahead`)"
+        description = "refused by the rules or the protocol (`refused`, `conflict`, `gap`, `seq_reused`, `clock_ahead`, `snapshot_schema`)"
     )]
     Conflict(ErrorBody),
     /// The server failed (its storage, a worker); the message says nothing more.
@@ -182,6 +185,7 @@ impl Modify for ServerIdentity {
         conflicts::mark_conflict_seen,
         device::push,
         device::pull,
+        device::snapshot,
     )
 )]
 struct ApiDoc;

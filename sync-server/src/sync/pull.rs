@@ -40,7 +40,7 @@ fn stamps_of(
 /// once it is re-opened (its row only, so the link stays current on the phone); and the
 /// customers, sites, assets and contracts they point at. `?1` is the engineer's name.
 /// One indexed lookup per entry: a plan that cannot degrade into re-running subqueries.
-const ENGINEER_SCOPE: &str = "CASE c.entity
+pub(super) const ENGINEER_SCOPE: &str = "CASE c.entity
     WHEN 'customer' THEN EXISTS (SELECT 1 FROM work_orders w WHERE w.customer_id = c.row_id AND +w.assignee = ?1)
     WHEN 'site' THEN EXISTS (SELECT 1 FROM work_orders w WHERE w.site_id = c.row_id AND +w.assignee = ?1)
     WHEN 'asset' THEN EXISTS (SELECT 1 FROM work_orders w WHERE w.asset_id = c.row_id AND +w.assignee = ?1)

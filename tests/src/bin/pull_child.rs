@@ -15,7 +15,8 @@ fn main() -> ExitCode {
     };
     let run = || -> onsite_core::Result<()> {
         let store = Store::open(path)?;
-        let client = SyncClient::new(url, token)?;
+        // Page by page: the parent kills it between and inside pages (a snapshot is one step).
+        let client = SyncClient::new(url, token)?.paged_only();
         let tell = |p: onsite_core::sync::client::SyncProgress| {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "pulled {}", p.pulled).and_then(|()| out.flush());
