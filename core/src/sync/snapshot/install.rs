@@ -43,7 +43,7 @@ pub fn is_fresh(conn: &Connection) -> Result<bool> {
 
 /// Installs the snapshot `file` into `store`, which must be fresh ([`is_fresh`]).
 pub fn install(store: &Store, file: &SnapshotFile) -> Result<Installed> {
-    store.import_attached(path_text(file.path())?, |tx, ctx| install_attached(tx, ctx))
+    store.import_attached(path_text(file.path())?, install_attached)
 }
 
 fn install_attached(tx: &Transaction<'_>, ctx: &mut ActionCtx) -> Result<Installed> {
