@@ -19,8 +19,11 @@ use serde_json::{Value, json};
 use tempfile::TempDir;
 use uuid::Uuid;
 
+/// Each table's name and rows.
+type Tables = Vec<(String, Vec<Vec<SqlValue>>)>;
+
 /// Every synced table and the field clocks, row by row, and the cursor.
-fn contents(store: &Store) -> (Vec<(String, Vec<Vec<SqlValue>>)>, i64) {
+fn contents(store: &Store) -> (Tables, i64) {
     let mut tables: Vec<&str> = Entity::synced().map(Entity::table).collect();
     tables.extend(["field_clocks", "pending_removals", "quarantine"]);
     store

@@ -18,4 +18,4 @@ mod snapshot;
 
 pub use pull::{PULL_PAGE, PageTimings, pull, pull_profiled};
 pub use push::{MAX_CLOCK_AHEAD_MS, Push, PushQueue, push, push_queue};
-pub use snapshot::{Snapshot, snapshot};
+pub use snapshot::{Snapshot, SnapshotTimings, snapshot};

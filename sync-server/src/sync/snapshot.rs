@@ -30,6 +30,21 @@ pub struct Snapshot {
     pub cursor: i64,
     /// Rows in it.
     pub rows: u64,
+    /// The SQLite file's size before compression.
+    pub raw_len: u64,
+    /// Where building it took its time: the scope, the copy (the core's), the compression.
+    pub timings: SnapshotTimings,
+}
+
+/// Where building a snapshot took its time (the sync benchmark prints it).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SnapshotTimings {
+    /// The scope rule over the change log, and the parents its rows need.
+    pub scope: std::time::Duration,
+    /// The rows and field clocks copied into the file.
+    pub copy: std::time::Duration,
+    /// zstd and the hash.
+    pub compress: std::time::Duration,
 }
 
 /// Builds the snapshot of `caller`'s scope for a device on store schema `schema`.
@@ -72,8 +87,11 @@ fn build(db: &Db, caller: &User, schema: i64) -> ServerResult<Snapshot> {
         .tempfile_in(&dir)
         .map_err(storage)?;
     let built = snapshot::build(db.path(), raw.path(), |conn| fill(conn, caller))?;
+    let raw_len = raw.as_file().metadata().map_err(storage)?.len();
+    let started = std::time::Instant::now();
     let mut file = tempfile::tempfile_in(&dir).map_err(storage)?;
     let sha256 = snapshot::compress(raw.path(), BufWriter::new(&mut file))?;
+    let compress = started.elapsed();
     drop(raw);
     let len = file.seek(SeekFrom::End(0)).map_err(storage)?;
     file.seek(SeekFrom::Start(0)).map_err(storage)?;
@@ -83,6 +101,12 @@ fn build(db: &Db, caller: &User, schema: i64) -> ServerResult<Snapshot> {
         sha256,
         cursor: built.cursor,
         rows: built.rows,
+        raw_len,
+        timings: SnapshotTimings {
+            scope: built.scope,
+            copy: built.copy,
+            compress,
+        },
     })
 }
 
