@@ -6,17 +6,21 @@
 //! the rows of the pages up to its cursor, as a reference store that applied the same pages
 //! one by one holds them. At the end a sync completes and matches the reference.
 //!
+//! A first sync from the server's snapshot is killed the same way, anywhere in its download
+//! or its install: the store is then either still empty at cursor 0 or whole at the snapshot's
+//! cursor, never in between, and the next sync completes it.
+//!
 //! `ONSITE_CRASH_PULL_ITERATIONS` (default 40) and `ONSITE_CRASH_SEED` tune it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use onsite_core::sync::apply;
 use onsite_core::sync::wire::PullResponse;
 use onsite_core::{Entity, Store};
-use onsite_tests::scenario::{dispatch, world_with};
+use onsite_tests::scenario::{dispatch, world, world_with};
 use onsite_tests::server::Http;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -83,6 +87,112 @@ fn reference(
     }
 }
 
+/// Starts the child syncing `path` (from the snapshot if `snapshot`), its stdout piped.
+fn pull_child(path: &std::path::Path, url: &str, token: &str, snapshot: bool) -> Child {
+    let mut args = vec![path.to_str().expect("utf-8 path"), url, token];
+    if snapshot {
+        args.push("snapshot");
+    }
+    Command::new(env!("CARGO_BIN_EXE_pull_child"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("child starts")
+}
+
+/// Opens the store after a kill: it opens, passes `integrity_check`, has every index.
+fn open_after_kill(path: &std::path::Path, fresh_indexes: &[String], iteration: u64) -> Store {
+    let store = Store::open(path).expect("the store opens after the kill");
+    let ok: String = store
+        .read(|c| Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?))
+        .expect("integrity check");
+    assert_eq!(ok, "ok", "iteration {iteration}");
+    assert_eq!(indexes_of(&store), fresh_indexes, "iteration {iteration}");
+    store
+}
+
+fn remove_store(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm", ".snapshot"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+#[test]
+fn sigkill_during_a_snapshot_install_leaves_the_store_empty_or_whole() {
+    let iterations = env_or("ONSITE_CRASH_PULL_ITERATIONS", 40);
+    let mut rng = ChaCha8Rng::seed_from_u64(env_or("ONSITE_CRASH_SEED", 20_261_204));
+    let w = world();
+    for n in 0..100 {
+        dispatch(&w.dispatcher, &format!("WO-S{n}"), "eng-a");
+    }
+    let dir = TempDir::new().expect("temp dir");
+    let engineer = Http::new(&w.server.url, &w.tokens[0]);
+    let after = reference(&dir, &engineer);
+    let (last_cursor, whole) = after.iter().next_back().expect("pages");
+    let fresh_indexes = indexes_of(&Store::open(dir.path().join("never.db")).expect("store"));
+    let path = dir.path().join("phone.db");
+
+    // How long a child takes to its first whole round: the kills land anywhere in it.
+    let started = Instant::now();
+    let mut child = pull_child(&path, &w.server.url, &w.tokens[0], true);
+    let mut lines = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
+    while !matches!(lines.next(), Some(Ok(line)) if line == "round") {}
+    let round = started.elapsed();
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    let first = open_after_kill(&path, &fresh_indexes, 0);
+    assert_eq!(
+        &rows_of(&first),
+        whole,
+        "a whole round installs the whole scope"
+    );
+    drop(first);
+
+    let (mut empty, mut installed) = (0, 0);
+    for iteration in 0..iterations {
+        remove_store(&path);
+        let at = round.mul_f64(rng.random_range(0.0..1.2));
+        let mut child = pull_child(&path, &w.server.url, &w.tokens[0], true);
+        std::thread::sleep(at);
+        child.kill().expect("SIGKILL");
+        child.wait().expect("reaped");
+        if !path.exists() {
+            // Killed before it made its store.
+            continue;
+        }
+        let store = open_after_kill(&path, &fresh_indexes, iteration);
+        let cursor = store.read(apply::cursor).expect("cursor");
+        let rows = rows_of(&store);
+        if cursor == 0 {
+            assert!(rows.is_empty(), "iteration {iteration}: rows at cursor 0");
+            empty += 1;
+        } else {
+            assert_eq!(
+                cursor, *last_cursor,
+                "iteration {iteration}: the snapshot's cursor"
+            );
+            assert_eq!(&rows, whole, "iteration {iteration}: the whole scope");
+            installed += 1;
+        }
+    }
+    println!("snapshot kills: {empty} left the store empty, {installed} after the install");
+    assert!(
+        empty > 0 && installed > 0,
+        "kills before and after the install: {empty} empty, {installed} installed"
+    );
+    let store = Store::open(&path).expect("store");
+    onsite_core::sync::client::SyncClient::new(&w.server.url, &w.tokens[0])
+        .expect("client")
+        .sync_now(&store)
+        .expect("the sync completes");
+    assert_eq!(&rows_of(&store), whole);
+    assert!(
+        !std::path::Path::new(&format!("{}.snapshot", path.display())).exists(),
+        "no snapshot file is left once a first sync completed"
+    );
+}
+
 #[test]
 fn sigkill_during_a_first_sync_leaves_the_cursor_and_the_rows_in_agreement() {
     let iterations = env_or("ONSITE_CRASH_PULL_ITERATIONS", 40);
@@ -106,16 +216,7 @@ fn sigkill_during_a_first_sync_leaves_the_cursor_and_the_rows_in_agreement() {
     for iteration in 0..iterations {
         let wait_for = rng.random_range(0..4u32);
         let extra_delay = Duration::from_micros(rng.random_range(0..4_000));
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pull_child"))
-            .args([
-                path.to_str().expect("utf-8 path"),
-                &w.server.url,
-                &w.tokens[0],
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("child starts");
+        let mut child = pull_child(&path, &w.server.url, &w.tokens[0], false);
         let mut lines = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
         for _ in 0..wait_for {
             match lines.next() {
@@ -128,12 +229,7 @@ fn sigkill_during_a_first_sync_leaves_the_cursor_and_the_rows_in_agreement() {
         child.kill().expect("SIGKILL");
         child.wait().expect("reaped");
 
-        let store = Store::open(&path).expect("the store opens after the kill");
-        let ok: String = store
-            .read(|c| Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?))
-            .expect("integrity check");
-        assert_eq!(ok, "ok", "iteration {iteration}");
-        assert_eq!(indexes_of(&store), fresh_indexes, "iteration {iteration}");
+        let store = open_after_kill(&path, &fresh_indexes, iteration);
         let cursor = store.read(apply::cursor).expect("cursor");
         let want = after
             .get(&cursor)
@@ -149,9 +245,7 @@ fn sigkill_during_a_first_sync_leaves_the_cursor_and_the_rows_in_agreement() {
         drop(store);
         if iteration % 8 == 7 {
             // Start over: the next kills land in another first sync.
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-            }
+            remove_store(&path);
         }
     }
     assert!(

@@ -101,6 +101,7 @@ impl Page {
             removed: true,
         });
         self.holds.clear();
+        self.after_removal = true;
     }
 
     /// A row, after every row it points at (`rows::parent_columns`) that the phone may lack: not

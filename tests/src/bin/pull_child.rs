@@ -1,5 +1,7 @@
 //! Child process of the pull crash test: runs sync rounds on a store, printing a line after
-//! every pull page it applied (`pulled N`). The parent kills it with SIGKILL mid-way.
+//! every pull page it applied (`pulled N`). The parent kills it with SIGKILL mid-way. Page by
+//! page, unless the fourth argument is `snapshot`: then a first sync installs the server's
+//! snapshot, and the kills land in its download or its install.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -9,14 +11,22 @@ use onsite_core::sync::client::SyncClient;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
-    let [_, path, url, token] = args.as_slice() else {
-        eprintln!("usage: pull_child STORE URL TOKEN");
-        return ExitCode::from(2);
+    let (path, url, token, snapshot) = match args.as_slice() {
+        [_, path, url, token] => (path, url, token, false),
+        [_, path, url, token, mode] if mode == "snapshot" => (path, url, token, true),
+        _ => {
+            eprintln!("usage: pull_child STORE URL TOKEN [snapshot]");
+            return ExitCode::from(2);
+        }
     };
     let run = || -> onsite_core::Result<()> {
         let store = Store::open(path)?;
-        // Page by page: the parent kills it between and inside pages (a snapshot is one step).
-        let client = SyncClient::new(url, token)?.paged_only();
+        let client = SyncClient::new(url, token)?;
+        let client = if snapshot {
+            client
+        } else {
+            client.paged_only()
+        };
         let tell = |p: onsite_core::sync::client::SyncProgress| {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "pulled {}", p.pulled).and_then(|()| out.flush());
