@@ -36,6 +36,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/conflicts/{id}/seen"),
     ("post", "/v1/sync/push"),
     ("get", "/v1/sync/pull"),
+    ("get", "/v1/sync/snapshot"),
 ];
 
 #[test]
@@ -411,6 +412,9 @@ fn every_refusal_is_a_json_error_body() {
         ("/v1/conflicts?include_seen=maybe", "invalid"),
         ("/v1/sync/pull", "invalid"),
         ("/v1/sync/pull?cursor=x", "invalid"),
+        ("/v1/sync/snapshot", "invalid"),
+        ("/v1/sync/snapshot?schema=seven", "invalid"),
+        ("/v1/sync/snapshot?schema=7&cursor=0", "invalid"),
     ] {
         assert_json_error(
             office(Method::GET, path)
