@@ -106,27 +106,31 @@ column_set! {
 
 /// The conflict log, newest first; only unseen entries unless `include_seen`.
 pub fn list(conn: &Connection, include_seen: bool) -> Result<Vec<Conflict>> {
-    rows(
-        conn,
+    // Two statements, not `?1 OR seen_at IS NULL`: with the OR, SQLite scans every entry ever
+    // logged; the unseen ones alone come straight from `conflicts_unseen`.
+    let sql = if include_seen {
         "SELECT id, entity, row_id, field, local_value, remote_value, kept, reason, occurred_at,
                 seen_at
-         FROM conflicts WHERE ?1 OR seen_at IS NULL ORDER BY occurred_at DESC, id DESC",
-        [include_seen],
-        |r, c: &ConflictColumns| {
-            Ok(Conflict {
-                id: columns::uuid(r, c.id)?,
-                entity: r.get(c.entity)?,
-                row_id: columns::uuid(r, c.row_id)?,
-                field: r.get(c.field)?,
-                local_value: r.get(c.local_value)?,
-                remote_value: r.get(c.remote_value)?,
-                kept: r.get(c.kept)?,
-                reason: r.get(c.reason)?,
-                occurred_at: columns::time(r, c.occurred_at)?,
-                seen_at: columns::opt_time(r, c.seen_at)?,
-            })
-        },
-    )
+         FROM conflicts ORDER BY occurred_at DESC, id DESC"
+    } else {
+        "SELECT id, entity, row_id, field, local_value, remote_value, kept, reason, occurred_at,
+                seen_at
+         FROM conflicts WHERE seen_at IS NULL ORDER BY occurred_at DESC, id DESC"
+    };
+    rows(conn, sql, (), |r, c: &ConflictColumns| {
+        Ok(Conflict {
+            id: columns::uuid(r, c.id)?,
+            entity: r.get(c.entity)?,
+            row_id: columns::uuid(r, c.row_id)?,
+            field: r.get(c.field)?,
+            local_value: r.get(c.local_value)?,
+            remote_value: r.get(c.remote_value)?,
+            kept: r.get(c.kept)?,
+            reason: r.get(c.reason)?,
+            occurred_at: columns::time(r, c.occurred_at)?,
+            seen_at: columns::opt_time(r, c.seen_at)?,
+        })
+    })
 }
 
 /// Marks a conflict-log entry as seen by the engineer.

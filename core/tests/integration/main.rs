@@ -7,6 +7,7 @@ mod fixture;
 mod outbox;
 mod quarantine;
 mod queries;
+mod query_plans;
 mod report;
 mod session;
 mod times;
