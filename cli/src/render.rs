@@ -326,6 +326,12 @@ pub fn sync_report(r: &SyncReport) -> String {
         "Sent {} changes ({} applied, {} already there, {} refused: see `onsite conflicts`); received {} rows; {} still waiting.",
         r.pushed, r.push.applied, r.push.duplicates, r.push.rejected, r.pulled, r.pending
     );
+    if r.snapshot_rows > 0 {
+        text.push_str(&format!(
+            "\nFirst sync: {} of those rows came in one snapshot of this engineer's jobs.",
+            r.snapshot_rows
+        ));
+    }
     if r.quarantined > 0 {
         let jobs: Vec<String> = r.quarantined_jobs.iter().map(ToString::to_string).collect();
         text.push_str(&format!(

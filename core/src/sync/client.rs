@@ -297,9 +297,10 @@ impl SyncClient {
 
     /// Pulls every page after the cursor; a store that never synced first asks for the
     /// server's snapshot of its scope ([`snapshot`]) and pulls on from its cursor, or, if that
-    /// fails in any way, pulls every page from 0 in the same round. The pages are fetched ahead ([`PageFeed`]): while
-    /// this thread applies page N, the worker thread decodes page N+1 and the server builds
-    /// N+2, so the server, the decoding and the device apply share both cores. Pages still
+    /// fails in any way, pulls every page from 0 in the same round. The pages are fetched
+    /// ahead ([`PageFeed`]): while this thread applies page N, the worker thread decodes page
+    /// N+1 and the server builds N+2, so the server, the decoding and the device apply share
+    /// both cores. Pages still
     /// apply one at a time, in order, each with its cursor in one transaction; the feed is
     /// used only while each applied page leaves the cursor the next was asked from (else it
     /// starts again from the stored cursor), and it stops when the round does, for any reason.

@@ -23,36 +23,12 @@ pub(super) struct Exchanged<T> {
 pub(super) async fn exchange<T: serde::de::DeserializeOwned>(
     req: reqwest::RequestBuilder,
 ) -> Exchanged<T> {
-    let resp = match req.send().await {
-        Ok(resp) => resp,
-        Err(e) => {
-            return Exchanged {
-                server: None,
-                outcome: Err(Refused::Failed(Error::Network(e.to_string()))),
-            };
-        }
-    };
-    let server = server_of(&resp);
-    let status = resp.status();
-    let outcome = if status == StatusCode::OK {
+    exchange_with(req, |resp| async move {
         resp.json()
             .await
-            .map_err(|e| Refused::Failed(Error::Protocol(e.to_string())))
-    } else {
-        Err(Refused::Answer {
-            status,
-            body: resp.json().await.ok(),
-        })
-    };
-    Exchanged { server, outcome }
-}
-
-/// The answering server database's identity, if the answer names one.
-fn server_of(resp: &reqwest::Response) -> Option<uuid::Uuid> {
-    resp.headers()
-        .get(SERVER_ID_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| uuid::Uuid::parse_str(v).ok())
+            .map_err(|e| Error::Protocol(e.to_string()))
+    })
+    .await
 }
 
 /// Sends a snapshot request and receives its answer into `path` as it arrives, decompressed
@@ -61,25 +37,7 @@ pub(super) async fn download_snapshot(
     req: reqwest::RequestBuilder,
     path: std::path::PathBuf,
 ) -> Exchanged<SnapshotFile> {
-    let mut resp = match req.send().await {
-        Ok(resp) => resp,
-        Err(e) => {
-            return Exchanged {
-                server: None,
-                outcome: Err(Refused::Failed(Error::Network(e.to_string()))),
-            };
-        }
-    };
-    let server = server_of(&resp);
-    let status = resp.status();
-    if status != StatusCode::OK {
-        let body = resp.json().await.ok();
-        return Exchanged {
-            server,
-            outcome: Err(Refused::Answer { status, body }),
-        };
-    }
-    let outcome = async {
+    exchange_with(req, |mut resp| async move {
         let announced = resp
             .headers()
             .get(SHA256_HEADER)
@@ -95,9 +53,39 @@ pub(super) async fn download_snapshot(
             download.write(&chunk)?;
         }
         download.finish(&announced)
-    }
+    })
     .await
-    .map_err(Refused::Failed);
+}
+
+/// Sends `req`; a 200 is read by `read`, any other answer is its status and error body.
+async fn exchange_with<T, F, Fut>(req: reqwest::RequestBuilder, read: F) -> Exchanged<T>
+where
+    F: FnOnce(reqwest::Response) -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error>>,
+{
+    let resp = match req.send().await {
+        Ok(resp) => resp,
+        Err(e) => {
+            return Exchanged {
+                server: None,
+                outcome: Err(Refused::Failed(Error::Network(e.to_string()))),
+            };
+        }
+    };
+    let server = resp
+        .headers()
+        .get(SERVER_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| uuid::Uuid::parse_str(v).ok());
+    let status = resp.status();
+    let outcome = if status == StatusCode::OK {
+        read(resp).await.map_err(Refused::Failed)
+    } else {
+        Err(Refused::Answer {
+            status,
+            body: resp.json().await.ok(),
+        })
+    };
     Exchanged { server, outcome }
 }
 
