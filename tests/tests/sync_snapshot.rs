@@ -4,7 +4,8 @@
 //! signed reports, a follow-up, another engineer's visit that became history, jobs taken away
 //! and given back, fields edited in the office and on a phone), and both go on pulling alike.
 //! A device of another schema is refused with 409; a server that sends no snapshots, or one
-//! whose snapshot cannot be installed, still gives the phone its first sync, page by page.
+//! whose snapshot cannot be received, still gives the phone its first sync, page by page, and
+//! no snapshot file stays behind.
 
 use chrono::{Duration, Utc};
 use onsite_core::sync::client::SyncClient;
@@ -275,6 +276,9 @@ fn without_snapshots_a_first_sync_pulls_page_by_page() {
     dispatch(&w.dispatcher, "WO-1", "eng-a");
     let dir = TempDir::new().expect("temp dir");
     let phone = Store::open(dir.path().join("phone.db")).expect("phone");
+    // What a download killed half way left behind.
+    let leftover = dir.path().join("phone.db.snapshot");
+    std::fs::write(&leftover, b"half a snapshot").expect("leftover");
     let report = SyncClient::new(&w.server.url, &w.tokens[0])
         .expect("client")
         .sync_now(&phone)
@@ -284,6 +288,10 @@ fn without_snapshots_a_first_sync_pulls_page_by_page() {
     phone
         .find_work_order("WO-1")
         .expect("the job is on the phone");
+    assert!(
+        !leftover.exists(),
+        "an earlier download's file does not stay"
+    );
 }
 
 #[test]

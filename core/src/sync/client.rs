@@ -376,7 +376,8 @@ impl SyncClient {
             .timeout(SNAPSHOT_TIMEOUT);
         let mut path = store.path().as_os_str().to_owned();
         path.push(".snapshot");
-        let downloaded = download_snapshot(authorized(request, &self.token), path.into()).await;
+        let download = snapshot::Download::create(path.into())?;
+        let downloaded = download_snapshot(authorized(request, &self.token), download).await;
         let answered = self.settle(store, downloaded)?;
         if answered.new_server {
             return Ok(Step::ServerChanged);

@@ -31,11 +31,12 @@ pub(super) async fn exchange<T: serde::de::DeserializeOwned>(
     .await
 }
 
-/// Sends a snapshot request and receives its answer into `path` as it arrives, decompressed
-/// and checked against the hash the server announced ([`Download`]).
+/// Sends a snapshot request and receives its answer into `download` as it arrives,
+/// decompressed and checked against the hash the server announced. Made before the request,
+/// the download's file goes whatever the answer (it also replaces what an interrupted one left).
 pub(super) async fn download_snapshot(
     req: reqwest::RequestBuilder,
-    path: std::path::PathBuf,
+    mut download: Download,
 ) -> Exchanged<SnapshotFile> {
     exchange_with(req, |mut resp| async move {
         let announced = resp
@@ -44,7 +45,6 @@ pub(super) async fn download_snapshot(
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
             .ok_or_else(|| Error::Protocol("a snapshot came without its hash".into()))?;
-        let mut download = Download::create(path)?;
         while let Some(chunk) = resp
             .chunk()
             .await
